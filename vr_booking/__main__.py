@@ -1,0 +1,3 @@
+from vr_booking.cli import app
+
+app(prog_name="vr-booking")

@@ -1,0 +1,78 @@
+"""Settings from the environment (prefix ``VR_BOOKING_``), one Settings object."""
+
+import os
+import secrets
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VR_BOOKING_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("vr-booking")))
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    environment: Literal["production", "development", "test"] = "production"
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_from: str = "vr-booking <no-reply@localhost>"
+
+    default_language: Literal["fr", "en"] = "fr"
+    default_timezone: str = "Europe/Paris"
+    session_max_age_seconds: int = 8 * 3600
+    cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        self.base_url = self.base_url.rstrip("/")
+        if not self.database_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{self.data_dir / 'vr-booking.sqlite3'}"
+        if not self.secret_key:
+            self.secret_key = load_or_create_secret(self.data_dir)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Read the secret stored beside the database, creating it (mode 600) on first run."""
+    path = data_dir / SECRET_FILE_NAME
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as secret_file:
+        secret_file.write(secrets.token_urlsafe(48))
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    for _ in range(50):  # another process may be between create and write
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it or set VR_BOOKING_SECRET_KEY")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

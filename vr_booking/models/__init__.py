@@ -1,0 +1,42 @@
+"""SQLModel tables, one module an aggregate. Importing this package registers them all."""
+
+from vr_booking.models.base import UTCDateTime, utcnow
+from vr_booking.models.booking import (
+    Booking,
+    BookingJob,
+    BookingStatus,
+    Feedback,
+    FeedbackJob,
+    Participant,
+)
+from vr_booking.models.catalogue import ROME_CODE_RE, ROME_DOMAINS, Job, Sector, Video, VideoJob
+from vr_booking.models.centre import Centre, CentreKind
+from vr_booking.models.headset import (
+    Cleaning,
+    CleaningMethod,
+    FaceCover,
+    Headset,
+    Incident,
+    IncidentKind,
+    InstalledVideo,
+    ServiceState,
+)
+from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
+from vr_booking.models.outbox import OutboxMessage
+from vr_booking.models.session import (
+    Allocation,
+    OpenAccessRule,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
+from vr_booking.models.staff import ApiToken, Role, StaffCentre, StaffUser
+
+__all__ = [
+    "ROME_CODE_RE", "ROME_DOMAINS", "Allocation", "ApiToken", "Booking", "BookingJob",
+    "BookingStatus", "Centre", "CentreKind", "Cleaning", "CleaningMethod", "FaceCover",
+    "Feedback", "FeedbackJob", "Headset", "Incident", "IncidentKind", "InstalledVideo", "Job",
+    "Loan", "LoanHeadset", "LoanStatus", "OpenAccessRule", "OutboxMessage", "Participant",
+    "Role", "Sector", "ServiceState", "SessionKind", "SessionStatus", "StaffCentre",
+    "StaffUser", "UTCDateTime", "VRSession", "Video", "VideoJob", "utcnow",
+]

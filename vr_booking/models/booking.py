@@ -1,0 +1,81 @@
+"""Open-access bookings, group participants and the feedback both can leave."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+from vr_booking.models.base import UTCDateTime, one_of, utcnow
+
+
+class BookingStatus(StrEnum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+    checked_in = "checked_in"
+    no_show = "no_show"
+
+
+class Booking(SQLModel, table=True):
+    """One visitor's seat in an open-access session (rule 2: a first name is enough)."""
+
+    __table_args__ = (one_of("status", BookingStatus),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="vr_session.id", index=True)
+    token: str = Field(max_length=64, unique=True, description="unguessable ticket token")
+    short_code: str = Field(max_length=12, unique=True, description="typed at the desk")
+    status: str = Field(default=BookingStatus.confirmed, max_length=20)
+    name: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    language: str = Field(default="fr", max_length=5)
+    age_confirmed: bool = False
+    health_ack_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    browser_key: str | None = Field(default=None, max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BookingJob(SQLModel, table=True):
+    """A job the visitor said they were interested in when booking."""
+
+    __tablename__ = "booking_job"
+
+    booking_id: int = Field(foreign_key="booking.id", primary_key=True, ondelete="CASCADE")
+    job_id: int = Field(foreign_key="job.id", primary_key=True, ondelete="CASCADE")
+
+
+class Participant(SQLModel, table=True):
+    """One person in a group session's roster; no e-mail needed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="vr_session.id", index=True, ondelete="CASCADE")
+    display_name: str = Field(default="", max_length=80)
+    age_band: str = Field(default="", max_length=20)
+    gender: str = Field(default="", max_length=20)
+    labour_status: str = Field(default="", max_length=40)
+    isced_level: str = Field(default="", max_length=10)
+    is_walk_in: bool = False
+    checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Feedback(SQLModel, table=True):
+    __table_args__ = (CheckConstraint("rating BETWEEN 0 AND 10", name="rating_range"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", unique=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", unique=True)
+    rating: int
+    found_what_looked_for: bool | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FeedbackJob(SQLModel, table=True):
+    """A job that interested the person, as said in their feedback."""
+
+    __tablename__ = "feedback_job"
+
+    feedback_id: int = Field(foreign_key="feedback.id", primary_key=True, ondelete="CASCADE")
+    job_id: int = Field(foreign_key="job.id", primary_key=True, ondelete="CASCADE")

@@ -1,0 +1,100 @@
+"""Sessions (time windows that use headsets), the weekly open-access rule and allocations.
+
+"Session" in the design is ``VRSession`` here, so that it never gets confused with a
+database session.  An open-access session is one bookable slot (one seat length).
+"""
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from vr_booking.models.base import UTCDateTime, one_of, utcnow
+
+
+class SessionKind(StrEnum):
+    open_access = "open_access"
+    workshop = "workshop"
+    group_visit = "group_visit"
+    discovery_event = "discovery_event"
+    external_forum = "external_forum"
+
+
+class SessionStatus(StrEnum):
+    planned = "planned"
+    cancelled = "cancelled"
+    closed = "closed"
+
+
+class OpenAccessRule(SQLModel, table=True):
+    """A weekly open-access window in the centre's local wall-clock time."""
+
+    __tablename__ = "open_access_rule"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("start_time < end_time", name="start_before_end"),
+        CheckConstraint("seat_minutes > 0", name="seat_positive"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer_non_negative"),
+        CheckConstraint("walk_in_reserve >= 0", name="reserve_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
+    weekday: int = Field(description="0 = Monday … 6 = Sunday")
+    start_time: time
+    end_time: time
+    seat_minutes: int = 20
+    buffer_minutes: int = 2
+    horizon_weeks: int = 4
+    walk_in_reserve: int = 0
+    valid_from: date | None = None
+    valid_until: date | None = None
+    is_active: bool = True
+
+
+class VRSession(SQLModel, table=True):
+    __tablename__ = "vr_session"
+    __table_args__ = (
+        one_of("kind", SessionKind),
+        one_of("status", SessionStatus),
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        UniqueConstraint("rule_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(default=SessionStatus.planned, max_length=20)
+    title: str = Field(default="", max_length=200)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    rule_id: int | None = Field(default=None, foreign_key="open_access_rule.id", index=True)
+    facilitator_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    organisation: str = Field(default="", max_length=200)
+    group_size: int = 0
+    headsets_reserved: int = 0
+    minors_authorisation_holder: str = Field(default="", max_length=200)
+    location: str = Field(default="", max_length=200, description="off-site place of a forum")
+    transport_minutes: int = 0
+    esf_reported: bool = Field(default=False, description="European Social Fund reporting")
+    debrief: str = Field(default="")
+    debriefed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notes: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Allocation(SQLModel, table=True):
+    """A headset reserved for a time range by a session.
+
+    Invariant (enforced by the services under a lock): no headset has two allocations whose
+    ranges overlap, and none while it is away on loan or out of service.
+    """
+
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    headset_id: int = Field(foreign_key="headset.id", index=True)
+    session_id: int = Field(foreign_key="vr_session.id", index=True, ondelete="CASCADE")
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
