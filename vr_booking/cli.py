@@ -1,0 +1,120 @@
+"""The ``vr-booking`` command: serve, migrate, demo data, staff accounts, API tokens."""
+
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from vr_booking import migrations
+from vr_booking.config import get_settings
+from vr_booking.db import session_scope
+from vr_booking.services.auth import create_staff as create_staff_account
+from vr_booking.services.auth import issue_api_token
+from vr_booking.services.demo import create_demo_staff, is_empty, load_demo_data
+from vr_booking.services.errors import DomainError
+
+app = typer.Typer(help="vr-booking: VR job-discovery sessions for career-guidance centres.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="Never load demo data.")] = False,
+) -> None:
+    """Migrate the database, load demo data into an empty one, and start the web server."""
+    import uvicorn
+
+    settings = get_settings()
+    migrations.upgrade("head")
+    if not no_demo:
+        _load_demo_if_empty()
+    database = _safe_url(settings.database_url)
+    typer.echo(f"vr-booking on http://{host}:{port}  (database: {database})")
+    uvicorn.run("vr_booking.web.app:create_default_app", factory=True, host=host, port=port,
+                workers=workers, proxy_headers=True, log_level="info")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _load_demo_if_empty() -> None:
+    with session_scope() as session:
+        if not is_empty(session):
+            return
+        load_demo_data(session, date.today())
+        accounts = create_demo_staff(session)
+    typer.echo("Demo data loaded. Demo staff accounts (shown only now):")
+    for email, password in accounts:
+        typer.echo(f"  {email}  password: {password}")
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """Load the demo data (what is already there is kept; running it twice changes nothing)."""
+    migrations.upgrade("head")
+    with session_scope() as session:
+        load_demo_data(session, date.today())
+    typer.echo("Demo data is loaded.")
+
+
+@app.command("create-staff")
+def create_staff(
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="facilitator, manager or admin")],
+    centre: Annotated[list[str], typer.Option(help="centre slug (repeat for several)")] = [],  # noqa: B006
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+) -> None:
+    """Create a staff account (password read from standard input, or asked for)."""
+    password = (sys.stdin.readline().rstrip("\n") if password_stdin
+                else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        with session_scope() as session:
+            create_staff_account(session, email=email, name=name, role=role,
+                                 centre_slugs=centre, password=password)
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(f"Staff account {email.strip().lower()} created.")
+
+
+@app.command("api-token")
+def api_token(email: Annotated[str, typer.Option()]) -> None:
+    """Print a new bearer token for the JSON API (only its hash is stored)."""
+    try:
+        with session_scope() as session:
+            token = issue_api_token(session, email)
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(token)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database up to a revision (default: the newest)."""
+    migrations.upgrade(revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to a revision (``base`` empties it)."""
+    migrations.downgrade(revision)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    migrations.current()

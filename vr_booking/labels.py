@@ -1,0 +1,29 @@
+"""Human labels for the values stored in enum columns (translated at display time)."""
+
+from vr_booking.i18n import gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+LABELS = {
+    "facilitator": N_("Facilitator"),
+    "manager": N_("Centre manager"),
+    "admin": N_("Administrator"),
+    "in_service": N_("In service"),
+    "maintenance": N_("Maintenance"),
+    "retired": N_("Retired"),
+    "lost": N_("Lost"),
+    "open_access": N_("Open access"),
+    "workshop": N_("Workshop"),
+    "group_visit": N_("Group visit"),
+    "discovery_event": N_("Discovery event"),
+    "external_forum": N_("External job fair"),
+}
+
+
+def label(value: str) -> str:
+    """The translated label of a stored value (the value itself when unknown)."""
+    return gettext(LABELS[value]) if value in LABELS else value

@@ -1,0 +1,1 @@
+"""Domain rules: plain functions taking a database Session; no FastAPI, no HTML."""

@@ -1,0 +1,87 @@
+"""Open-access slots: generated from the weekly rules, idempotently."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from vr_booking.models import Centre, OpenAccessRule, SessionKind, SessionStatus, VRSession
+from vr_booking.services.timeutil import local_to_utc, to_local
+
+
+def seat_times(rule: OpenAccessRule) -> Iterator[tuple[time, time]]:
+    """Local (start, end) of each seat in the rule's window, a cleaning buffer apart."""
+    day = date(2000, 1, 1)  # any date: seats are laid out in wall-clock time
+    start = datetime.combine(day, rule.start_time)
+    close = datetime.combine(day, rule.end_time)
+    seat = timedelta(minutes=rule.seat_minutes)
+    step = seat + timedelta(minutes=rule.buffer_minutes)
+    while start + seat <= close:
+        yield start.time(), (start + seat).time()
+        start += step
+
+
+def rule_dates(rule: OpenAccessRule, today: date) -> Iterator[date]:
+    """The dates within the rule's booking horizon that fall on its weekday."""
+    first = today + timedelta(days=(rule.weekday - today.weekday()) % 7)
+    end = today + timedelta(weeks=rule.horizon_weeks)
+    day = first
+    while day < end:
+        if (rule.valid_from is None or day >= rule.valid_from) and (
+            rule.valid_until is None or day <= rule.valid_until
+        ):
+            yield day
+        day += timedelta(weeks=1)
+
+
+def generate_slots(session: Session, rule: OpenAccessRule, today: date) -> list[VRSession]:
+    """Create the rule's missing slots up to its horizon; existing ones are left alone."""
+    centre = session.get(Centre, rule.centre_id)
+    existing = set(session.exec(
+        select(VRSession.starts_at).where(VRSession.rule_id == rule.id)
+    ).all())
+    created = []
+    for day in rule_dates(rule, today):
+        for start, end in seat_times(rule):
+            starts_at = local_to_utc(day, start, centre.timezone)
+            if starts_at in existing:
+                continue
+            created.append(VRSession(
+                centre_id=rule.centre_id, kind=SessionKind.open_access, rule_id=rule.id,
+                starts_at=starts_at, ends_at=local_to_utc(day, end, centre.timezone),
+            ))
+    session.add_all(created)
+    session.flush()
+    return created
+
+
+def generate_all_slots(session: Session, today: date) -> int:
+    """Generate slots for every active rule; returns how many were created."""
+    rules = session.exec(select(OpenAccessRule).where(col(OpenAccessRule.is_active))).all()
+    return sum(len(generate_slots(session, rule, today)) for rule in rules)
+
+
+@dataclass
+class CentreDay:
+    """One centre's open-access slots on one local date."""
+
+    centre: Centre
+    day: date
+    slots: list[VRSession] = field(default_factory=list)
+
+
+def upcoming_open_access(session: Session, now: datetime, limit: int = 15) -> list[CentreDay]:
+    """The next planned open-access slots, soonest first, grouped by centre and local day."""
+    rows = session.exec(
+        select(VRSession, Centre).join(Centre, Centre.id == VRSession.centre_id)
+        .where(VRSession.kind == SessionKind.open_access,
+               VRSession.status == SessionStatus.planned, VRSession.starts_at >= now)
+        .order_by(VRSession.starts_at, VRSession.centre_id)
+        .limit(limit)
+    ).all()
+    days: dict[tuple[int, date], CentreDay] = {}
+    for slot, centre in rows:
+        key = (centre.id, to_local(slot.starts_at, centre.timezone).date())
+        days.setdefault(key, CentreDay(centre, key[1])).slots.append(slot)
+    return list(days.values())
