@@ -1,0 +1,52 @@
+"""The application factory."""
+
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+from vr_booking import __version__
+from vr_booking.config import Settings, get_settings
+from vr_booking.db import make_engine
+from vr_booking.paths import STATIC_DIR
+from vr_booking.web.errors import install_error_handlers
+from vr_booking.web.middleware import AllPathsExceptApi, LanguageMiddleware, send_csrf_failed
+from vr_booking.web.routers import api, docs, public, staff
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="vr-booking API", version=__version__,
+        description="Book VR job-discovery seats, browse the catalogue, run the day at the desk.",
+        docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (public.router, staff.router, api.router, docs.router):
+        app.include_router(router)
+    install_error_handlers(app)
+    _install_middleware(app, settings)
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    # Starlette wraps in reverse order: the last added runs first.
+    app.add_middleware(
+        asgi_csrf, signing_secret=settings.secret_key, always_protect=AllPathsExceptApi(),
+        skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
+        cookie_secure=settings.cookie_secure, send_csrf_failed=send_csrf_failed,
+    )
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.secret_key, session_cookie="vrb_session",
+        max_age=settings.session_max_age_seconds, same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
+
+
+def create_default_app() -> FastAPI:
+    """Entry point for ``uvicorn --factory`` (each worker builds its own app)."""
+    return create_app()

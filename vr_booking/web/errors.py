@@ -1,0 +1,94 @@
+"""Every error becomes a page in the layout (HTML) or ``{"detail": …}`` (API), never a bare 500."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vr_booking.i18n import _
+from vr_booking.services.errors import DomainError
+from vr_booking.web.deps import ApiUnauthorized, LoginRequired
+from vr_booking.web.templating import render
+
+log = logging.getLogger(__name__)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        401: _("Please sign in"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Not possible right now"),
+        422: _("Some information is missing or invalid"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def error_response(request: Request, status: int, detail: Any, headers: dict | None = None):
+    """JSON for the API, the error page in the layout for everything else."""
+    if is_api(request):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    message = detail if isinstance(detail, str) else ""
+    title = _titles().get(status, _titles()[400 if status < 500 else 500])
+    return render(request, "errors/error.html",
+                  {"status": status, "title": title, "message": message},
+                  status_code=status)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException):
+    detail = exc.detail
+    if not is_api(request) and exc.status_code == 404:
+        detail = _("There is no page at this address. It may have moved, or the link is wrong.")
+    return error_response(request, exc.status_code, detail, getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError):
+    if is_api(request):
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+    return error_response(request, 422, _("Please check: {fields}.").format(fields=fields))
+
+
+async def _domain_error(request: Request, exc: DomainError):
+    if is_api(request):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.fields:
+            body["fields"] = exc.fields
+        return JSONResponse(body, status_code=exc.status)
+    return error_response(request, exc.status, exc.message)
+
+
+async def _login_required(request: Request, _exc: LoginRequired):
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(request.url_for("login_form").include_query_params(next=target),
+                            status_code=303)
+
+
+async def _api_unauthorized(request: Request, _exc: ApiUnauthorized):
+    return JSONResponse({"detail": _("A valid bearer token is required.")}, status_code=401,
+                        headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _server_error(request: Request, exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, _("The error was logged. Please try again later."))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(ApiUnauthorized, _api_unauthorized)
+    app.add_exception_handler(Exception, _server_error)

@@ -1,0 +1,60 @@
+"""Jinja2 environment with Babel i18n, date filters in the centre's zone, and htmx fragments."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+
+from vr_booking import __version__
+from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
+from vr_booking.labels import label
+from vr_booking.paths import TEMPLATES_DIR
+
+
+def local_time(instant: datetime, zone: str) -> str:
+    return format_time(instant.astimezone(ZoneInfo(zone)), "short", locale=current_language.get())
+
+
+def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
+    return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for forms (asgi-csrf puts a getter in the scope)."""
+    getter = request.scope.get("csrftoken")
+    return getter() if getter else ""
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
+    env.filters["label"] = label
+    env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
+                       current_language=current_language.get)
+    return env
+
+
+templates = Jinja2Blocks(env=build_environment())
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200, block_name: str | None = None) -> Any:
+    """Render a page, or only one block of it for an htmx request (``block_name``)."""
+    response = templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code,
+        block_name=block_name if request.headers.get("HX-Request") else None,
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
