@@ -1,0 +1,237 @@
+"""Fixtures: an app on SQLite or PostgreSQL, a running server, staff users, a browser.
+
+Choose the database with ``VR_BOOKING_TEST_DB=sqlite`` (default) or ``postgres``; the
+PostgreSQL URL comes from ``VR_BOOKING_TEST_PG_URL`` (default: the local ``test`` database).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from vr_booking import migrations
+from vr_booking.config import Settings
+from vr_booking.db import make_engine
+from vr_booking.models import Centre, StaffUser
+from vr_booking.services.auth import create_staff, issue_api_token
+from vr_booking.services.demo import load_demo_data
+from vr_booking.web.app import create_app
+
+TEST_DB = os.environ.get("VR_BOOKING_TEST_DB", "sqlite")
+PG_URL = os.environ.get("VR_BOOKING_TEST_PG_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+SERVER_START_TIMEOUT_S = 30
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the PostgreSQL test database completely (tables and Alembic's version)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head once per test run: a SQLite file, or the PG database."""
+    if TEST_DB == "postgres":
+        reset_postgres(PG_URL)
+        migrations.upgrade("head", PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrations.upgrade("head", f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def db_url(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if TEST_DB != "postgres":
+        target = tmp_path / "test.sqlite3"
+        shutil.copy(migrated_template, target)
+        yield f"sqlite:///{target}"
+        return
+    yield migrated_template
+    _truncate_postgres(migrated_template)
+
+
+def _truncate_postgres(url: str) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session for arranging and checking data; commit to make it visible to the app."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", environment="test",
+                    secret_key="test-secret-key-not-for-production", base_url="http://testserver")
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    return create_app(settings, engine)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo(db: Session) -> Session:
+    """The demo data, loaded and committed."""
+    load_demo_data(db, date.today())
+    db.commit()
+    return db
+
+
+@pytest.fixture
+def make_centre(db: Session) -> Callable[..., Centre]:
+    def _make(slug: str, **fields: object) -> Centre:
+        centre = Centre(slug=slug, name=fields.pop("name", slug.title()), **fields)
+        db.add(centre)
+        db.commit()
+        return centre
+
+    return _make
+
+
+@pytest.fixture
+def make_staff(db: Session) -> Callable[..., StaffUser]:
+    """Create a staff user (password: ``PASSWORD``) working for the given centre slugs."""
+
+    def _make(email: str, role: str = "facilitator", centres: tuple[str, ...] = ()) -> StaffUser:
+        user = create_staff(db, email=email, name=email.split("@")[0].title(), role=role,
+                            centre_slugs=list(centres), password=PASSWORD)
+        db.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def make_token(db: Session) -> Callable[[str], str]:
+    def _make(email: str) -> str:
+        token = issue_api_token(db, email)
+        db.commit()
+        return token
+
+    return _make
+
+
+def csrf_from(client: TestClient, path: str = "/staff/login") -> str:
+    """Visit a page so that the CSRF cookie is set, and return the token for a form."""
+    client.get(path)
+    return client.cookies["csrftoken"]
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    token = csrf_from(client)
+    return client.post("/staff/login", data={"email": email, "password": password,
+                                             "csrftoken": token}, follow_redirects=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    process: subprocess.Popen
+
+
+def start_server(database_url: str, data_dir: Path, workers: int = 1) -> LiveServer:
+    """Start ``vr-booking serve`` in its own process and wait until /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "VR_BOOKING_DATABASE_URL": database_url,
+           "VR_BOOKING_DATA_DIR": str(data_dir), "VR_BOOKING_BASE_URL": f"http://127.0.0.1:{port}",
+           "VR_BOOKING_ENVIRONMENT": "test"}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vr_booking", "serve", "--port", str(port), "--no-demo",
+         "--workers", str(workers)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, process)
+    _wait_until_up(server, data_dir / "server.log")
+    return server
+
+
+def _wait_until_up(server: LiveServer, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.process.kill()
+    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server process on a free port, on this test's database."""
+    server = start_server(db_url, tmp_path / "server")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Drive Debian's Chromium; Playwright's own browser download does not work here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"],
+    }

@@ -1,0 +1,71 @@
+"""Demo data: what a first start shows, and loading it twice changes nothing."""
+
+from datetime import date, time
+
+from sqlmodel import Session, SQLModel, func, select
+
+from vr_booking.models import (
+    Centre,
+    Headset,
+    Job,
+    OpenAccessRule,
+    Sector,
+    SessionKind,
+    Video,
+    VRSession,
+)
+from vr_booking.services.demo import create_demo_staff, load_demo_data
+from vr_booking.services.timeutil import to_local
+
+
+def _counts(db: Session) -> dict[str, int]:
+    return {name: db.exec(select(func.count()).select_from(table)).one()
+            for name, table in SQLModel.metadata.tables.items()}
+
+
+def test_demo_has_the_hub_its_centres_and_ten_headsets(demo: Session):
+    hub = demo.exec(select(Centre).where(Centre.slug == "marseille")).one()
+    associated = demo.exec(select(Centre).where(Centre.hub_id == hub.id)).all()
+    assert {"gap", "istres", "martigues", "aubagne", "la-garde", "sisteron", "antibes"} <= {
+        c.slug for c in associated}
+    tags = sorted(demo.exec(select(Headset.asset_tag).where(Headset.home_centre_id == hub.id)))
+    assert tags == [f"MRS-VR-{n:02d}" for n in range(1, 11)]
+
+
+def test_demo_catalogue_has_valid_rome_codes_and_sectors(demo: Session):
+    jobs = demo.exec(select(Job)).all()
+    assert len(jobs) >= 20
+    assert all(job.rome_code[0] in "ABCDEFGHIJKLMN" and job.rome_code[1:].isdigit()
+               for job in jobs)
+    assert demo.exec(select(func.count()).select_from(Sector)).one() >= 5
+    assert demo.exec(select(func.count()).select_from(Video)).one() >= 5
+
+
+def test_demo_open_access_is_wednesday_two_to_four_paris_time(demo: Session):
+    rule = demo.exec(select(OpenAccessRule)).one()
+    assert (rule.weekday, rule.start_time, rule.end_time) == (2, time(14), time(16))
+    slots = demo.exec(select(VRSession).where(VRSession.kind == SessionKind.open_access)).all()
+    assert slots
+    local_starts = {to_local(s.starts_at, "Europe/Paris") for s in slots}
+    assert all(t.weekday() == 2 and time(14) <= t.time() < time(16) for t in local_starts)
+    assert min(t.time() for t in local_starts) == time(14)
+
+
+def test_demo_has_planned_group_sessions(demo: Session):
+    kinds = set(demo.exec(select(VRSession.kind).where(VRSession.kind != "open_access")))
+    assert {"group_visit", "workshop"} <= kinds
+
+
+def test_loading_demo_twice_changes_nothing(demo: Session):
+    before = _counts(demo)
+    load_demo_data(demo, date.today())
+    demo.commit()
+    assert _counts(demo) == before
+
+
+def test_demo_staff_get_random_passwords_once(demo: Session):
+    first = create_demo_staff(demo)
+    demo.commit()
+    assert first
+    assert len({password for _, password in first}) == len(first)
+    assert create_demo_staff(demo) == []

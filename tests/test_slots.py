@@ -1,0 +1,51 @@
+"""Slot generation from weekly rules: idempotent, and 14:00 stays 14:00 across DST."""
+
+from datetime import date, time
+
+from sqlmodel import Session, select
+
+from vr_booking.models import OpenAccessRule, VRSession
+from vr_booking.services.slots import generate_slots, seat_times
+from vr_booking.services.timeutil import to_local
+
+
+def _rule(db: Session, make_centre, **fields) -> OpenAccessRule:
+    centre = make_centre("hub", kind="hub")
+    rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=time(14),
+                          end_time=time(16), **fields)
+    db.add(rule)
+    db.commit()
+    return rule
+
+
+def test_seats_are_laid_out_with_the_cleaning_buffer():
+    rule = OpenAccessRule(centre_id=1, weekday=2, start_time=time(14), end_time=time(16),
+                          seat_minutes=20, buffer_minutes=2)
+    starts = [start for start, _ in seat_times(rule)]
+    assert starts == [time(14), time(14, 22), time(14, 44), time(15, 6), time(15, 28)]
+
+
+def test_generation_is_idempotent(db: Session, make_centre):
+    rule = _rule(db, make_centre)
+    created = generate_slots(db, rule, date(2026, 12, 1))
+    db.commit()
+    assert len(created) == 4 * 5
+    assert generate_slots(db, rule, date(2026, 12, 1)) == []
+
+
+def test_local_time_holds_across_both_dst_changes(db: Session, make_centre):
+    rule = _rule(db, make_centre, horizon_weeks=5)
+    # Last Wednesday of March 2027 is the 31st (DST began on the 28th);
+    # last Wednesday of October 2027 is the 27th (DST ends on the 31st).
+    generate_slots(db, rule, date(2027, 3, 20))
+    generate_slots(db, rule, date(2027, 10, 20))
+    db.commit()
+    firsts = {}
+    for slot in db.exec(select(VRSession)):
+        local = to_local(slot.starts_at, "Europe/Paris")
+        firsts.setdefault(local.date(), local)
+        firsts[local.date()] = min(firsts[local.date()], local)
+    for day in (date(2027, 3, 24), date(2027, 3, 31), date(2027, 10, 27), date(2027, 11, 3)):
+        assert firsts[day].time() == time(14), day
+    assert firsts[date(2027, 3, 24)].utcoffset() != firsts[date(2027, 3, 31)].utcoffset()
+    assert firsts[date(2027, 10, 27)].utcoffset() != firsts[date(2027, 11, 3)].utcoffset()
