@@ -87,8 +87,13 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
-    """A session for arranging and checking data; commit to make it visible to the app."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A session for arranging and checking data; commit to make it visible to the app.
+
+    Deferred transactions on SQLite: a test that only reads must not hold the write lock
+    that the server or the CLI under test needs.
+    """
+    with Session(engine.execution_options(sqlite_begin="DEFERRED"),
+                 expire_on_commit=False) as session:
         yield session
 
 
@@ -187,7 +192,7 @@ def start_server(database_url: str, data_dir: Path, workers: int = 1) -> LiveSer
     process = subprocess.Popen(
         [sys.executable, "-m", "vr_booking", "serve", "--port", str(port), "--no-demo",
          "--workers", str(workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,  # import the installed package
     )
     server = LiveServer(f"http://127.0.0.1:{port}", database_url, process)
     _wait_until_up(server, data_dir / "server.log")
@@ -235,3 +240,9 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A French visitor (the browser's language picks the page language)."""
+    return {**browser_context_args, "locale": "fr-FR"}

@@ -3,9 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import PASSWORD
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +28,7 @@ def test_home_page_then_staff_sign_in(page: Page, seeded_server):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Espace équipe")
     page.get_by_role("link", name="Cité des métiers de Marseille").click()
-    expect(page.get_by_role("cell", name="MRS-VR-01")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="MRS-VR-01")).to_be_visible()
 
 
 def test_skip_link_reaches_the_main_content_by_keyboard(page: Page, seeded_server):

@@ -12,11 +12,14 @@ from sqlmodel import Session, select
 from vr_booking.models import Centre, StaffUser
 
 
-def run_cli(db_url: str, tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+def run_cli(
+    db_url: str, tmp_path: Path, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "VR_BOOKING_DATABASE_URL": db_url,
            "VR_BOOKING_DATA_DIR": str(tmp_path / "cli-data")}
     return subprocess.run([sys.executable, "-m", "vr_booking", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+                          capture_output=True, text=True, timeout=60, check=False,
+                          cwd=tmp_path)
 
 
 def test_create_staff_from_stdin_then_api_token(db_url, tmp_path, db: Session, make_centre,
@@ -85,7 +88,7 @@ def test_serve_loads_demo_into_an_empty_database(tmp_path):
     env["VR_BOOKING_DATA_DIR"] = str(data_dir)
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "vr_booking", "serve", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+                               env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", process)
         home = httpx.get(f"http://127.0.0.1:{port}/")
