@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from vr_booking.db import make_engine
 from vr_booking.migrations import alembic_config, downgrade, upgrade
 
-PG_MIGRATIONS_DB = "vr_booking_migrations"
+PG_MIGRATIONS_DB = PG_URL.rsplit("/", 1)[1] + "_migrations"
 
 
 def _empty_postgres_database() -> str:

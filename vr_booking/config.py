@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool = False
 
+    # Headsets (DESIGN rule 6): about 2 h of use per full charge, about 2.5 h to recharge.
+    battery_full_minutes: int = 120
+    recharge_minutes: int = 150
+    charge_margin_minutes: int = 15
+
+    # Open-access booking.
+    max_upcoming_bookings: int = 3
+    booking_rate_limit_per_minute: int = 20
+    no_show_release_minutes: int = 10
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         self.base_url = self.base_url.rstrip("/")

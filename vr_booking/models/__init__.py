@@ -16,15 +16,19 @@ from vr_booking.models.headset import (
     CleaningMethod,
     FaceCover,
     Headset,
+    HeadsetStateChange,
+    HeadsetUse,
     Incident,
     IncidentKind,
     InstalledVideo,
     ServiceState,
+    WatchedVideo,
 )
 from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.session import (
     Allocation,
+    Closure,
     OpenAccessRule,
     SessionKind,
     SessionStatus,
@@ -34,9 +38,10 @@ from vr_booking.models.staff import ApiToken, Role, StaffCentre, StaffUser
 
 __all__ = [
     "ROME_CODE_RE", "ROME_DOMAINS", "Allocation", "ApiToken", "Booking", "BookingJob",
-    "BookingStatus", "Centre", "CentreKind", "Cleaning", "CleaningMethod", "FaceCover",
-    "Feedback", "FeedbackJob", "Headset", "Incident", "IncidentKind", "InstalledVideo", "Job",
-    "Loan", "LoanHeadset", "LoanStatus", "OpenAccessRule", "OutboxMessage", "Participant",
-    "Role", "Sector", "ServiceState", "SessionKind", "SessionStatus", "StaffCentre",
-    "StaffUser", "UTCDateTime", "VRSession", "Video", "VideoJob", "utcnow",
+    "BookingStatus", "Centre", "CentreKind", "Cleaning", "CleaningMethod", "Closure",
+    "FaceCover", "Feedback", "FeedbackJob", "Headset", "HeadsetStateChange", "HeadsetUse",
+    "Incident", "IncidentKind", "InstalledVideo", "Job", "Loan", "LoanHeadset", "LoanStatus",
+    "OpenAccessRule", "OutboxMessage", "Participant", "Role", "Sector", "ServiceState",
+    "SessionKind", "SessionStatus", "StaffCentre", "StaffUser", "UTCDateTime", "VRSession",
+    "Video", "VideoJob", "WatchedVideo", "utcnow",
 ]

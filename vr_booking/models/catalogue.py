@@ -50,6 +50,7 @@ class Job(SQLModel, table=True):
     sector_id: int = Field(foreign_key="sector.id", index=True)
     description: str = Field(default="")
     keywords: str = Field(default="", max_length=500)
+    search_text: str = Field(default="", description="lower-case, accents removed")
     is_active: bool = True
 
     @property
@@ -74,6 +75,7 @@ class Video(SQLModel, table=True):
     licence: str = Field(default="", max_length=120)
     min_age: int = 13
     is_seated: bool = True
+    search_text: str = Field(default="", description="lower-case, accents removed")
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -7,6 +7,7 @@ Where a headset is at a given time is derived from its home centre and its loans
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -48,9 +49,57 @@ class Headset(SQLModel, table=True):
     service_state: str = Field(default=ServiceState.in_service, max_length=20)
     face_cover: str = Field(default=FaceCover.silicone, max_length=20)
     notes: str = Field(default="")
+    charge_percent: int | None = Field(default=None, description="last recorded battery level")
+    charge_recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     usage_count: int = 0
     usage_minutes: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HeadsetStateChange(SQLModel, table=True):
+    """A change of service state, with who, when and why (the headset's history)."""
+
+    __tablename__ = "headset_state_change"
+    __table_args__ = (one_of("to_state", ServiceState),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    headset_id: int = Field(foreign_key="headset.id", index=True, ondelete="CASCADE")
+    from_state: str = Field(max_length=20)
+    to_state: str = Field(max_length=20)
+    reason: str = Field(max_length=500)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HeadsetUse(SQLModel, table=True):
+    """One person wearing one headset: handed out, then returned (then it must be cleaned).
+
+    Exactly one of ``booking_id`` / ``participant_id`` says who.
+    """
+
+    __tablename__ = "headset_use"
+    __table_args__ = (
+        CheckConstraint("(booking_id IS NULL) <> (participant_id IS NULL)", name="one_person"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    headset_id: int = Field(foreign_key="headset.id", index=True)
+    session_id: int = Field(foreign_key="vr_session.id", index=True)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    is_first_immersion: bool = True
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    handed_out_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class WatchedVideo(SQLModel, table=True):
+    """A video watched during a headset use."""
+
+    __tablename__ = "watched_video"
+
+    use_id: int = Field(foreign_key="headset_use.id", primary_key=True, ondelete="CASCADE")
+    video_id: int = Field(foreign_key="video.id", primary_key=True)
 
 
 class InstalledVideo(SQLModel, table=True):

@@ -53,6 +53,19 @@ class OpenAccessRule(SQLModel, table=True):
     is_active: bool = True
 
 
+class Closure(SQLModel, table=True):
+    """A day a centre's open access is closed (holiday, a closed Wednesday)."""
+
+    __table_args__ = (UniqueConstraint("centre_id", "closed_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
+    closed_date: date
+    reason: str = Field(default="", max_length=200)
+    created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class VRSession(SQLModel, table=True):
     __tablename__ = "vr_session"
     __table_args__ = (

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from vr_booking.i18n import _
 from vr_booking.models import ROME_CODE_RE, Job, Sector, Video, VideoJob
 from vr_booking.services.errors import InvalidInput
+from vr_booking.services.search import fold
 
 COLUMNS = (
     "sector_slug", "sector_name", "job_slug", "job_title", "rome_code", "job_keywords",
@@ -144,7 +145,9 @@ def _sector_values(row: dict[str, str]) -> dict:
 def _job_values(row: dict[str, str], sectors: dict[str, Sector]) -> dict:
     return {"title": row["job_title"], "rome_code": row["rome_code"],
             "sector_id": sectors[row["sector_slug"]].id, "keywords": row["job_keywords"],
-            "description": row["job_description"]}
+            "description": row["job_description"],
+            "search_text": fold(" ".join((row["job_title"], row["rome_code"],
+                                          row["job_keywords"], sectors[row["sector_slug"]].name)))}
 
 
 def _video_values(row: dict[str, str]) -> dict:
@@ -152,7 +155,8 @@ def _video_values(row: dict[str, str]) -> dict:
             "duration_seconds": int(row["duration_seconds"]),
             "languages": row["languages"] or "fr", "min_age": int(row["min_age"]),
             "is_seated": row["seated"].lower() in TRUE_WORDS, "licence": row["licence"],
-            "provider": row["provider"]}
+            "provider": row["provider"],
+            "search_text": fold(" ".join((row["video_title"], row["video_description"])))}
 
 
 def _link_videos(session: Session, report: ImportReport, videos: Iterable[Video]) -> None:

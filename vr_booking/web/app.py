@@ -12,7 +12,21 @@ from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
 from vr_booking.web.errors import install_error_handlers
 from vr_booking.web.middleware import AllPathsExceptApi, LanguageMiddleware, send_csrf_failed
-from vr_booking.web.routers import api, docs, public, staff
+from vr_booking.web.routers import (
+    api,
+    api_bookings,
+    api_catalogue,
+    api_headsets,
+    booking,
+    catalogue,
+    docs,
+    fleet,
+    public,
+    staff,
+)
+
+ROUTERS = (public, booking, catalogue, staff, fleet, api, api_bookings, api_catalogue,
+           api_headsets, docs)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -25,8 +39,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (public.router, staff.router, api.router, docs.router):
-        app.include_router(router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     install_error_handlers(app)
     _install_middleware(app, settings)
     return app
