@@ -11,3 +11,8 @@ def local_to_utc(day: date, at: time, zone: str) -> datetime:
 
 def to_local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open ranges [a_start, a_end) and [b_start, b_end) share an instant."""
+    return a_start < b_end and b_start < a_end

@@ -1,0 +1,52 @@
+"""Keep each slot's confirmed bookings within its capacity, through the waiting list.
+
+When seats free up, the first waiting bookings (oldest first) are confirmed; when capacity
+shrinks on a manager's explicit confirmation, the most recent confirmed bookings go back
+to the top of the waiting list. Every change is told to the visitor (outbox).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from vr_booking.models import Booking, BookingStatus
+from vr_booking.services.capacity import SlotLoad
+
+Notify = Callable[[Session, Booking, str], None]
+
+
+def _bookings(session: Session, slot_id: int, status: str, newest_first: bool) -> list[Booking]:
+    order = (col(Booking.created_at).desc(), col(Booking.id).desc()) if newest_first else (
+        col(Booking.created_at), col(Booking.id))
+    return list(session.exec(
+        select(Booking).where(Booking.session_id == slot_id, Booking.status == status)
+        .order_by(*order)
+    ).all())
+
+
+def rebalance(session: Session, load: SlotLoad, now: datetime, notify: Notify) -> list[Booking]:
+    """Promote or demote bookings so that confirmed == min(capacity, wanted); returns changes.
+
+    Call it under :func:`capacity.lock_centres` with a fresh ``load``.
+    """
+    changed: list[Booking] = []
+    if load.slot.starts_at <= now:
+        return changed
+    if load.confirmed < load.capacity:
+        for booking in _bookings(session, load.slot.id, BookingStatus.waitlisted, False)[
+            : load.capacity - load.confirmed
+        ]:
+            booking.status = BookingStatus.confirmed
+            changed.append(booking)
+            notify(session, booking, "promoted")
+    elif load.confirmed > load.capacity:
+        for booking in _bookings(session, load.slot.id, BookingStatus.confirmed, True)[
+            : load.confirmed - load.capacity
+        ]:
+            booking.status = BookingStatus.waitlisted
+            changed.append(booking)
+            notify(session, booking, "demoted")
+    session.add_all(changed)
+    session.flush()
+    return changed
