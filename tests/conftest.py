@@ -9,10 +9,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
+import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,9 +25,10 @@ from sqlmodel import Session, SQLModel
 from vr_booking import migrations
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
-from vr_booking.models import Centre, StaffUser
+from vr_booking.models import Centre, Headset, OpenAccessRule, StaffUser, VRSession
 from vr_booking.services.auth import create_staff, issue_api_token
 from vr_booking.services.demo import load_demo_data
+from vr_booking.services.slots import generate_slots
 from vr_booking.web.app import create_app
 
 TEST_DB = os.environ.get("VR_BOOKING_TEST_DB", "sqlite")
@@ -181,12 +182,17 @@ class LiveServer:
     process: subprocess.Popen
 
 
-def start_server(database_url: str, data_dir: Path, workers: int = 1) -> LiveServer:
-    """Start ``vr-booking serve`` in its own process and wait until /healthz answers."""
+def start_server(database_url: str, data_dir: Path, workers: int = 1,
+                 **settings: str) -> LiveServer:
+    """Start ``vr-booking serve`` in its own process and wait until /healthz answers.
+
+    ``settings`` become ``VR_BOOKING_<NAME>`` environment variables of the server.
+    """
     port = free_port()
     env = {**os.environ, "VR_BOOKING_DATABASE_URL": database_url,
            "VR_BOOKING_DATA_DIR": str(data_dir), "VR_BOOKING_BASE_URL": f"http://127.0.0.1:{port}",
-           "VR_BOOKING_ENVIRONMENT": "test"}
+           "VR_BOOKING_ENVIRONMENT": "test",
+           **{f"VR_BOOKING_{k.upper()}": v for k, v in settings.items()}}
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
@@ -200,15 +206,15 @@ def start_server(database_url: str, data_dir: Path, workers: int = 1) -> LiveSer
 
 
 def _wait_until_up(server: LiveServer, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
+    deadline = clock.monotonic() + SERVER_START_TIMEOUT_S
+    while clock.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited:\n{log_path.read_text()}")
         try:
             if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
-            time.sleep(0.1)
+            clock.sleep(0.1)
     server.process.kill()
     raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
 
@@ -228,6 +234,38 @@ def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = start_server(db_url, tmp_path / "server")
     yield server
     stop_server(server)
+
+
+@dataclass
+class OpenAccess:
+    centre: Centre
+    rule: OpenAccessRule
+    slots: list[VRSession]
+    headsets: list[Headset]
+
+
+@pytest.fixture
+def make_open_access(db: Session, make_centre) -> Callable[..., OpenAccess]:
+    """A centre with ``headsets`` in service and a weekly rule whose slots are generated.
+
+    Slots start next week (Wednesdays 14:00–16:00 Paris time by default), so they are
+    bookable whatever today is.
+    """
+
+    def _make(slug: str = "hub", headsets: int = 3, reserve: int = 0, **rule_fields: object):
+        centre = make_centre(slug, kind="hub", address="1 rue du Test", city="Marseille")
+        units = [Headset(asset_tag=f"{slug[:3].upper()}-VR-{n:02d}", home_centre_id=centre.id)
+                 for n in range(1, headsets + 1)]
+        rule = OpenAccessRule(centre_id=centre.id, weekday=rule_fields.pop("weekday", 2),
+                              start_time=time(14), end_time=time(16), walk_in_reserve=reserve,
+                              horizon_weeks=rule_fields.pop("horizon_weeks", 2), **rule_fields)
+        db.add_all([*units, rule])
+        db.commit()
+        slots = generate_slots(db, rule, date.today() + timedelta(days=1))
+        db.commit()
+        return OpenAccess(centre, rule, slots, units)
+
+    return _make
 
 
 @pytest.fixture(scope="session")

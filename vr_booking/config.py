@@ -5,7 +5,7 @@ import secrets
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, model_validator
@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     # Open-access booking.
     max_upcoming_bookings: int = 3
+    waitlist_size: int = 10
     booking_rate_limit_per_minute: int = 20
     no_show_release_minutes: int = 10
 
@@ -86,3 +87,11 @@ def _read_secret(path: Path) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_for(session: Any) -> Settings:
+    """The settings of the app or command that opened this database session.
+
+    The web layer and the CLI put theirs in ``session.info``; otherwise the environment's.
+    """
+    return session.info.get("settings") or get_settings()

@@ -21,6 +21,11 @@ LABELS = {
     "group_visit": N_("Group visit"),
     "discovery_event": N_("Discovery event"),
     "external_forum": N_("External job fair"),
+    "confirmed": N_("Confirmed"),
+    "waitlisted": N_("On the waiting list"),
+    "cancelled": N_("Cancelled"),
+    "checked_in": N_("Checked in"),
+    "no_show": N_("Did not come"),
 }
 
 

@@ -27,3 +27,7 @@ class InvalidInput(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooManyRequests(DomainError):
+    status = 429

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from vr_booking.models import Centre, OpenAccessRule, SessionKind, SessionStatus, VRSession
+from vr_booking.services.capacity import SlotLoad, slot_loads
 from vr_booking.services.timeutil import local_to_utc, to_local
 
 
@@ -64,24 +65,31 @@ def generate_all_slots(session: Session, today: date) -> int:
 
 @dataclass
 class CentreDay:
-    """One centre's open-access slots on one local date."""
+    """One centre's open-access slots on one local date, with their seats."""
 
     centre: Centre
     day: date
-    slots: list[VRSession] = field(default_factory=list)
+    slots: list[SlotLoad] = field(default_factory=list)
 
 
-def upcoming_open_access(session: Session, now: datetime, limit: int = 15) -> list[CentreDay]:
+def upcoming_open_access(session: Session, now: datetime, limit: int = 40,
+                         centre_ids: list[int] | None = None) -> list[CentreDay]:
     """The next planned open-access slots, soonest first, grouped by centre and local day."""
-    rows = session.exec(
-        select(VRSession, Centre).join(Centre, Centre.id == VRSession.centre_id)
+    query = (
+        select(VRSession)
         .where(VRSession.kind == SessionKind.open_access,
-               VRSession.status == SessionStatus.planned, VRSession.starts_at >= now)
+               VRSession.status == SessionStatus.planned, VRSession.starts_at > now)
         .order_by(VRSession.starts_at, VRSession.centre_id)
         .limit(limit)
-    ).all()
+    )
+    if centre_ids is not None:
+        query = query.where(col(VRSession.centre_id).in_(centre_ids))
+    loads = slot_loads(session, list(session.exec(query).all()))
+    centres = {c.id: c for c in session.exec(select(Centre).where(
+        col(Centre.id).in_({load.slot.centre_id for load in loads})))}
     days: dict[tuple[int, date], CentreDay] = {}
-    for slot, centre in rows:
-        key = (centre.id, to_local(slot.starts_at, centre.timezone).date())
-        days.setdefault(key, CentreDay(centre, key[1])).slots.append(slot)
+    for load in loads:
+        centre = centres[load.slot.centre_id]
+        key = (centre.id, to_local(load.slot.starts_at, centre.timezone).date())
+        days.setdefault(key, CentreDay(centre, key[1])).slots.append(load)
     return list(days.values())

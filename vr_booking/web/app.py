@@ -12,6 +12,7 @@ from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
 from vr_booking.web.errors import install_error_handlers
 from vr_booking.web.middleware import AllPathsExceptApi, LanguageMiddleware, send_csrf_failed
+from vr_booking.web.ratelimit import RateLimiter
 from vr_booking.web.routers import (
     api,
     api_bookings,
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.booking_limiter = RateLimiter()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

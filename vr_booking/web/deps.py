@@ -30,7 +30,8 @@ def get_session(request: Request) -> Iterator[Session]:
     engine: Engine = request.app.state.engine
     if request.method in SAFE_METHODS:
         engine = engine.execution_options(sqlite_begin="DEFERRED")
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False,
+                 info={"settings": request.app.state.settings}) as session:
         yield session
 
 

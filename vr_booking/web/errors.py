@@ -29,6 +29,7 @@ def _titles() -> dict[int, str]:
         405: _("Method not allowed"),
         409: _("Not possible right now"),
         422: _("Some information is missing or invalid"),
+        429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
     }
 

@@ -18,7 +18,8 @@ ONE_YEAR = 365 * 24 * 3600
 @router.get("/")
 def home(request: Request, session: SessionDep, staff: OptionalStaff):
     days = upcoming_open_access(session, utcnow())
-    return render(request, "pages/home.html", {"days": days, "staff": staff})
+    return render(request, "pages/home.html", {"days": days, "staff": staff},
+                  block_name="calendar")
 
 
 @router.get("/healthz")

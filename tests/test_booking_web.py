@@ -1,0 +1,183 @@
+"""The visitor's pages and the bookings API, through HTTP."""
+
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+from conftest import csrf_from
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from vr_booking.models import Booking, Job, OutboxMessage
+
+
+def form(client: TestClient, slot_id: int, **fields) -> dict:
+    data = {"csrftoken": csrf_from(client, f"/book/{slot_id}"), "name": "Ana",
+            "age_confirmed": "true", "health_ack": "true"}
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_home_shows_seats_left_and_a_book_link(client: TestClient, make_open_access):
+    oa = make_open_access(headsets=3, reserve=1)
+    page = client.get("/?lang=en")
+    assert "2 seats left" in page.text
+    assert f"/book/{oa.slots[0].id}" in page.text
+
+
+def test_home_refresh_fragment_is_only_the_calendar(client: TestClient, make_open_access):
+    make_open_access()
+    fragment = client.get("/", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="calendar"')
+    assert "<html" not in fragment.text
+    assert "HX-Request" in fragment.headers["vary"]
+
+
+def test_booking_form_errors_are_next_to_the_fields(client, db: Session, make_open_access):
+    slot = make_open_access().slots[0]
+    response = client.post(f"/book/{slot.id}?lang=en", data=form(
+        client, slot.id, name="", email="nope", age_confirmed=None, health_ack=None))
+    assert response.status_code == 422
+    for field in ("name", "email", "age_confirmed", "health_ack"):
+        assert f'id="{field}-error"' in response.text
+        assert re.search(f'id="{field}"[^>]*aria-invalid="true"', response.text, re.S)
+    assert 'value="nope"' in response.text  # what the visitor typed is kept
+    assert db.exec(select(Booking)).all() == []
+
+
+def test_booking_then_ticket_then_cancel(client: TestClient, db: Session, demo,
+                                         make_open_access):
+    slot = make_open_access(slug="test-hub").slots[0]
+    job = db.exec(select(Job)).first()
+    db.commit()  # end the read: SQLite would keep showing this snapshot
+    response = client.post(f"/book/{slot.id}", data=form(
+        client, slot.id, email="ana@example.org", job_ids=str(job.id)), follow_redirects=False)
+    assert response.status_code == 303
+    token = response.headers["location"].rsplit("/", 1)[1]
+    ticket = client.get(f"/b/{token}?lang=en")
+    assert "Confirmed" in ticket.text
+    assert job.title in ticket.text
+    booking = db.exec(select(Booking)).one()
+    assert booking.browser_key  # the form set a browser cookie
+    assert db.exec(select(OutboxMessage.to_address)).all() == ["ana@example.org"]
+
+    cancel = client.post(f"/b/{token}/cancel", data={"csrftoken": client.cookies["csrftoken"]},
+                         follow_redirects=False)
+    assert cancel.status_code == 303
+    db.commit()
+    db.refresh(booking)
+    assert booking.status == "cancelled"
+
+
+def test_cancel_needs_csrf(client: TestClient, db: Session, make_open_access):
+    slot = make_open_access().slots[0]
+    location = client.post(f"/book/{slot.id}", data=form(client, slot.id),
+                           follow_redirects=False).headers["location"]
+    assert client.post(f"{location}/cancel").status_code == 403
+    assert db.exec(select(Booking.status)).one() == "confirmed"
+
+
+def test_qr_code_decodes_to_the_ticket_url(client: TestClient, make_open_access, tmp_path):
+    slot = make_open_access().slots[0]
+    location = client.post(f"/book/{slot.id}", data=form(client, slot.id),
+                           follow_redirects=False).headers["location"]
+    png = client.get(f"{location}/qr.png")
+    assert png.headers["content-type"] == "image/png"
+    path = Path(tmp_path) / "qr.png"
+    path.write_bytes(png.content)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(path)], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert decoded == location == f"http://testserver/b/{location.rsplit('/', 1)[1]}"
+    svg = client.get(f"{location}/qr.svg")
+    assert svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.lstrip().startswith("<?xml") or "<svg" in svg.text[:200]
+
+
+def test_ics_parses_back_with_the_paris_time_zone(client: TestClient, make_open_access):
+    slot = make_open_access().slots[0]
+    location = client.post(f"/book/{slot.id}", data=form(client, slot.id),
+                           follow_redirects=False).headers["location"]
+    ics = client.get(f"{location}/ticket.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(ics.content)
+    event = next(iter(calendar.walk("VEVENT")))
+    start = event.decoded("dtstart")
+    assert start.tzinfo is not None
+    assert str(start.tzinfo) == "Europe/Paris"
+    assert start == slot.starts_at
+    assert (start.hour, start.minute) == (14, 0)
+    assert event.decoded("dtend") - start == timedelta(minutes=20)
+    assert calendar.walk("VTIMEZONE")
+    assert "TZID=Europe/Paris" in ics.text
+
+
+def test_change_page_moves_the_booking(client: TestClient, db: Session, make_open_access):
+    oa = make_open_access()
+    location = client.post(f"/book/{oa.slots[0].id}", data=form(client, oa.slots[0].id),
+                           follow_redirects=False).headers["location"]
+    page = client.get(f"{location}/change")
+    assert f'value="{oa.slots[1].id}"' in page.text
+    moved = client.post(f"{location}/change", data={
+        "csrftoken": client.cookies["csrftoken"], "slot_id": oa.slots[1].id},
+        follow_redirects=False)
+    assert moved.status_code == 303
+    assert db.exec(select(Booking.session_id)).one() == oa.slots[1].id
+
+
+def test_unknown_ticket_is_a_404_page(client: TestClient):
+    response = client.get("/b/not-a-real-token")
+    assert response.status_code == 404
+    assert 'class="site-header"' in response.text
+
+
+def test_api_slots_book_read_cancel(client: TestClient, make_open_access):
+    oa = make_open_access(headsets=2, reserve=1)
+    day = oa.slots[0].starts_at.astimezone(ZoneInfo("Europe/Paris")).date()
+    slots = client.get("/api/v1/slots", params={"centre": "hub", "from": str(day),
+                                                 "to": str(day)}).json()
+    assert slots["total"] == 5
+    first = slots["items"][0]
+    assert (first["capacity"], first["confirmed"], first["remaining"]) == (1, 0, 1)
+
+    created = client.post("/api/v1/bookings", json={
+        "slot_id": first["id"], "name": "Ana", "age_confirmed": True, "health_ack": True})
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == "confirmed"
+    assert body["ics_url"].endswith(f"/b/{body['token']}/ticket.ics")
+    second = client.post("/api/v1/bookings", json={
+        "slot_id": first["id"], "name": "Bo", "age_confirmed": True, "health_ack": True})
+    assert second.json()["status"] == "waitlisted"
+
+    assert client.get(f"/api/v1/bookings/{body['token']}").json()["name"] == "Ana"
+    cancelled = client.post(f"/api/v1/bookings/{body['token']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    promoted = client.get(f"/api/v1/bookings/{second.json()['token']}").json()
+    assert promoted["status"] == "confirmed"
+
+
+def test_api_field_errors_and_unknowns(client: TestClient, make_open_access):
+    slot = make_open_access().slots[0]
+    bad = client.post("/api/v1/bookings", json={
+        "slot_id": slot.id, "name": "", "age_confirmed": False, "health_ack": True})
+    assert bad.status_code == 422
+    assert set(bad.json()["fields"]) == {"name", "age_confirmed"}
+    missing = client.post("/api/v1/bookings", json={
+        "slot_id": 424242, "name": "A", "age_confirmed": True, "health_ack": True})
+    assert missing.status_code == 422
+    assert "slot_id" in missing.json()["fields"]
+    assert client.post("/api/v1/bookings", content=b"{not json",
+                       headers={"content-type": "application/json"}).status_code == 422
+    assert client.get("/api/v1/slots", params={"centre": "nowhere"}).status_code == 422
+    assert client.get("/api/v1/bookings/nope").status_code == 404
+
+
+def test_booking_endpoint_is_rate_limited(app, client: TestClient, make_open_access):
+    app.state.settings.booking_rate_limit_per_minute = 3
+    slot = make_open_access(headsets=5).slots[0]
+    body = {"slot_id": slot.id, "name": "A", "age_confirmed": True, "health_ack": True}
+    codes = [client.post("/api/v1/bookings", json=body).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]

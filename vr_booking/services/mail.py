@@ -1,0 +1,133 @@
+"""E-mail: every message is an outbox row first, written in the same transaction as the
+change it reports; :func:`deliver_outbox` sends due rows and records the result, so a
+failing mail server loses nothing."""
+
+import logging
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from vr_booking.config import Settings
+from vr_booking.i18n import current_language, gettext, ngettext
+from vr_booking.models import OutboxMessage
+from vr_booking.paths import TEMPLATES_DIR
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+CLAIM_TIMEOUT = timedelta(minutes=10)
+RETRY_DELAY = timedelta(minutes=5)
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES_DIR / "emails"), autoescape=False,  # noqa: S701  (plain-text mail)
+                   extensions=["jinja2.ext.i18n"], keep_trailing_newline=True)
+_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Render in the recipient's language, whatever the current request's is."""
+    token = current_language.set(code)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
+
+
+def render_mail(template: str, language_code: str, **context: object) -> tuple[str, str]:
+    """(subject, body) of ``emails/<template>.txt``; its first line is the subject."""
+    with language(language_code):
+        text = _env.get_template(f"{template}.txt").render(**context)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def enqueue(session: Session, to: str, subject: str, body: str,
+            attachment: tuple[str, str, str] | None = None) -> OutboxMessage:
+    """Queue a message; ``attachment`` is (file name, MIME type, text content)."""
+    name, mime, content = attachment or ("", "", "")
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body,
+                            attachment_name=name, attachment_type=mime,
+                            attachment_content=content)
+    session.add(message)
+    return message
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take a message for sending; False if another sender has it (safe on two machines)."""
+    result = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.sent_at).is_(None),
+               or_(col(OutboxMessage.claimed_at).is_(None),
+                   col(OutboxMessage.claimed_at) < now - CLAIM_TIMEOUT))
+        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    return result.rowcount == 1
+
+
+def _as_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = settings.smtp_from
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="vr-booking")
+    email.set_content(message.body_text)
+    if message.attachment_name:
+        maintype, _, subtype = message.attachment_type.partition("/")
+        email.add_attachment(message.attachment_content.encode(), maintype=maintype,
+                             subtype=subtype, filename=message.attachment_name)
+    return email
+
+
+def _send(email: EmailMessage, settings: Settings) -> None:
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(email)
+
+
+def deliver_outbox(engine: Engine, settings: Settings, now: datetime, batch: int = 50) -> int:
+    """Send due messages; returns how many were sent. Failures are retried later."""
+    if not settings.smtp_host:
+        return 0
+    with Session(engine) as session:
+        due = session.exec(
+            select(OutboxMessage.id)
+            .where(col(OutboxMessage.sent_at).is_(None), OutboxMessage.send_after <= now,
+                   OutboxMessage.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxMessage.id).limit(batch)
+        ).all()
+    sent = 0
+    for message_id in due:
+        sent += _deliver_one(engine, settings, message_id, now)
+    return sent
+
+
+def _deliver_one(engine: Engine, settings: Settings, message_id: int, now: datetime) -> int:
+    with Session(engine) as session:
+        if not _claim(session, message_id, now):
+            return 0
+        session.commit()
+        message = session.get(OutboxMessage, message_id)
+        try:
+            _send(_as_email(message, settings), settings)
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("outbox %s: %s", message_id, error)
+            message.last_error = str(error)[:500]
+            message.claimed_at = None
+            message.send_after = now + RETRY_DELAY * message.attempts
+            session.add(message)
+            session.commit()
+            return 0
+        message.sent_at = now
+        message.last_error = ""
+        session.add(message)
+        session.commit()
+        return 1
