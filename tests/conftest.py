@@ -197,7 +197,7 @@ def start_server(database_url: str, data_dir: Path, workers: int = 1,
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "vr_booking", "serve", "--port", str(port), "--no-demo",
-         "--workers", str(workers)],
+         "--no-scheduler", "--workers", str(workers)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,  # import the installed package
     )
     server = LiveServer(f"http://127.0.0.1:{port}", database_url, process)

@@ -8,7 +8,8 @@ import typer
 
 from vr_booking import migrations
 from vr_booking.config import get_settings
-from vr_booking.db import session_scope
+from vr_booking.db import get_engine, session_scope
+from vr_booking.jobs import build_scheduler
 from vr_booking.services.auth import create_staff as create_staff_account
 from vr_booking.services.auth import issue_api_token
 from vr_booking.services.demo import create_demo_staff, is_empty, load_demo_data
@@ -31,6 +32,9 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(min=1)] = 1,
     no_demo: Annotated[bool, typer.Option("--no-demo", help="Never load demo data.")] = False,
+    no_scheduler: Annotated[bool, typer.Option(
+        "--no-scheduler", help="Do not run the periodic jobs here (run `vr-booking worker`)."
+    )] = False,
 ) -> None:
     """Migrate the database, load demo data into an empty one, and start the web server."""
     import uvicorn
@@ -39,6 +43,9 @@ def serve(
     migrations.upgrade("head")
     if not no_demo:
         _load_demo_if_empty()
+    if not no_scheduler:
+        # One scheduler, in this supervising process, however many workers uvicorn starts.
+        build_scheduler(get_engine(), settings).start()
     database = _safe_url(settings.database_url)
     typer.echo(f"vr-booking on http://{host}:{port}  (database: {database})")
     uvicorn.run("vr_booking.web.app:create_default_app", factory=True, host=host, port=port,
@@ -60,6 +67,14 @@ def _load_demo_if_empty() -> None:
     typer.echo("Demo data loaded. Demo staff accounts (shown only now):")
     for email, password in accounts:
         typer.echo(f"  {email}  password: {password}")
+
+
+@app.command()
+def worker() -> None:
+    """Run the periodic jobs (e-mail delivery, slot generation) in the foreground."""
+    migrations.upgrade("head")
+    typer.echo("vr-booking worker: running the periodic jobs (Ctrl+C to stop)")
+    build_scheduler(get_engine(), get_settings(), blocking=True).start()
 
 
 @app.command("demo-data")

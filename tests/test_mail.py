@@ -1,0 +1,91 @@
+"""The outbox reaches a real SMTP server (aiosmtpd); failures are kept and retried."""
+
+import email
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
+from sqlmodel import Session, select
+
+from conftest import free_port
+from vr_booking.config import Settings
+from vr_booking.models import OutboxMessage, utcnow
+from vr_booking.services.booking import BookingInput, create_booking
+from vr_booking.services.mail import deliver_outbox
+
+
+class Inbox(Sink):
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> tuple[Inbox, int]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def _booking_with_email(db: Session, make_open_access, language: str = "fr") -> None:
+    slot = make_open_access().slots[0]
+    db.info["settings"] = Settings(base_url="https://vr.example.org", database_url="sqlite://",
+                                   secret_key="x")
+    create_booking(db, BookingInput(slot_id=slot.id, name="Ana", email="ana@example.org",
+                                    age_confirmed=True, health_ack=True, language=language),
+                   utcnow())
+    db.commit()
+
+
+def test_confirmation_is_delivered_with_the_calendar(db, engine, make_open_access, smtp,
+                                                      settings):
+    inbox, port = smtp
+    _booking_with_email(db, make_open_access)
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    assert deliver_outbox(engine, settings, utcnow()) == 1
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["To"] == "ana@example.org"
+    assert "réservée" in message["Subject"]
+    parts = {p.get_content_type(): p for p in message.walk()}
+    assert "https://vr.example.org/b/" in parts["text/plain"].get_payload(decode=True).decode()
+    assert b"BEGIN:VCALENDAR" in parts["text/calendar"].get_payload(decode=True)
+    db.commit()
+    assert db.exec(select(OutboxMessage.sent_at)).one() is not None
+    assert deliver_outbox(engine, settings, utcnow()) == 0  # sent once only
+
+
+def test_english_visitor_gets_english_mail(db, engine, make_open_access, smtp, settings):
+    inbox, port = smtp
+    _booking_with_email(db, make_open_access, language="en")
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    deliver_outbox(engine, settings, utcnow())
+    assert inbox.messages[0]["Subject"] == "Your VR session is booked"
+
+
+def test_a_failing_server_loses_nothing(db, engine, make_open_access, settings):
+    _booking_with_email(db, make_open_access)
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", free_port()  # nobody listens
+    now = utcnow()
+    assert deliver_outbox(engine, settings, now) == 0
+    db.commit()
+    row = db.exec(select(OutboxMessage)).one()
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error
+    assert row.send_after > now
+    assert deliver_outbox(engine, settings, now) == 0  # not retried before send_after
+    db.commit()
+    db.refresh(row)
+    assert row.attempts == 1
+    assert deliver_outbox(engine, settings, now + timedelta(hours=1)) == 0
+    db.commit()
+    db.refresh(row)
+    assert row.attempts == 2
