@@ -15,7 +15,7 @@ from vr_booking.models import Centre, StaffUser
 def run_cli(
     db_url: str, tmp_path: Path, *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "VR_BOOKING_DATABASE_URL": db_url,
+    env = {**os.environ, "LANG": "C.UTF-8", "VR_BOOKING_DATABASE_URL": db_url,
            "VR_BOOKING_DATA_DIR": str(tmp_path / "cli-data")}
     return subprocess.run([sys.executable, "-m", "vr_booking", *args], input=stdin, env=env,
                           capture_output=True, text=True, timeout=60, check=False,

@@ -1,5 +1,6 @@
 """The ``vr-booking`` command: serve, migrate, demo data, staff accounts, API tokens."""
 
+import os
 import sys
 from datetime import date
 from typing import Annotated
@@ -9,6 +10,7 @@ import typer
 from vr_booking import migrations
 from vr_booking.config import get_settings
 from vr_booking.db import get_engine, session_scope
+from vr_booking.i18n import current_language, pick_language
 from vr_booking.jobs import build_scheduler
 from vr_booking.services.auth import create_staff as create_staff_account
 from vr_booking.services.auth import issue_api_token
@@ -17,6 +19,13 @@ from vr_booking.services.errors import DomainError
 
 app = typer.Typer(help="vr-booking: VR job-discovery sessions for career-guidance centres.",
                   no_args_is_help=True)
+
+
+@app.callback()
+def _language() -> None:
+    """Messages in the terminal's language (LANG=fr_FR… gives French, else English)."""
+    current_language.set(pick_language(None, os.environ.get("LANG", ""), "en"))
+
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

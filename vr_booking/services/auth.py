@@ -6,6 +6,7 @@ import secrets
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
+from vr_booking.i18n import _
 from vr_booking.models import ApiToken, Centre, Role, StaffCentre, StaffUser, utcnow
 from vr_booking.services.errors import Forbidden, InvalidInput, NotFound
 
@@ -32,16 +33,20 @@ def create_staff(
     """Create a staff account working for the given centres."""
     email = normalise_email(email)
     if role not in set(Role):
-        raise InvalidInput("bad_role", f"Unknown role {role!r}", {"role": "unknown role"})
+        raise InvalidInput("bad_role", _("Unknown role {role!r}.").format(role=role),
+                           {"role": _("Unknown role.")})
     if "@" not in email or not name.strip():
-        raise InvalidInput("bad_staff", "An e-mail and a name are required")
+        raise InvalidInput("bad_staff", _("An e-mail and a name are required."))
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("weak_password", f"Passwords need {MIN_PASSWORD_LENGTH}+ characters")
+        raise InvalidInput("weak_password", _("Passwords need at least {n} characters.").format(
+            n=MIN_PASSWORD_LENGTH))
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
-        raise InvalidInput("duplicate_email", f"{email} already has an account")
+        raise InvalidInput("duplicate_email", _("{email} already has an account.").format(
+            email=email))
     centres = [_centre_by_slug(session, slug) for slug in centre_slugs]
     if role != Role.admin and not centres:
-        raise InvalidInput("no_centre", "Facilitators and managers work for at least one centre")
+        raise InvalidInput("no_centre", _("Facilitators and managers work for at least one "
+                                         "centre."))
     user = StaffUser(email=email, name=name.strip(), role=role,
                      password_hash=hash_password(password) if password else "")
     session.add(user)
@@ -54,7 +59,7 @@ def create_staff(
 def _centre_by_slug(session: Session, slug: str) -> Centre:
     centre = session.exec(select(Centre).where(Centre.slug == slug)).first()
     if centre is None:
-        raise NotFound("unknown_centre", f"No centre {slug!r}")
+        raise NotFound("unknown_centre", _("No centre {slug!r}.").format(slug=slug))
     return centre
 
 
@@ -82,7 +87,7 @@ def issue_api_token(session: Session, email: str) -> str:
     """Create a bearer token for a staff user; only its hash is stored."""
     user = session.exec(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()
     if user is None:
-        raise NotFound("unknown_staff", f"No staff account for {email}")
+        raise NotFound("unknown_staff", _("No staff account for {email}.").format(email=email))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(staff_id=user.id, token_hash=_token_digest(token)))
     session.flush()
@@ -112,5 +117,19 @@ def require_centre(session: Session, user: StaffUser, slug: str) -> Centre:
     """The centre if this user works for it; 404 when unknown, 403 when not theirs."""
     centre = _centre_by_slug(session, slug)
     if centre.id not in visible_centre_ids(session, user):
-        raise Forbidden("not_your_centre", "This page belongs to another centre.")
+        raise Forbidden("not_your_centre", _("This page belongs to another centre."))
+    return centre
+
+
+def can_manage(session: Session, user: StaffUser, centre_id: int) -> bool:
+    """Managers of that centre and admins may change what the centre offers."""
+    return user.role in (Role.manager, Role.admin) and centre_id in visible_centre_ids(
+        session, user)
+
+
+def require_managed_centre(session: Session, user: StaffUser, slug: str) -> Centre:
+    """The centre if this user manages it; 404 when unknown, 403 otherwise."""
+    centre = require_centre(session, user, slug)
+    if not can_manage(session, user, centre.id):
+        raise Forbidden("managers_only", _("Only the centre's managers can do this."))
     return centre

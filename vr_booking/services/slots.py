@@ -6,9 +6,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from vr_booking.models import Centre, OpenAccessRule, SessionKind, SessionStatus, VRSession
+from vr_booking.models import (
+    Centre,
+    Closure,
+    OpenAccessRule,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
 from vr_booking.services.capacity import SlotLoad, slot_loads
-from vr_booking.services.timeutil import local_to_utc, to_local
+from vr_booking.services.timeutil import local_to_utc, overlaps, to_local
 
 
 def seat_times(rule: OpenAccessRule) -> Iterator[tuple[time, time]]:
@@ -37,21 +44,32 @@ def rule_dates(rule: OpenAccessRule, today: date) -> Iterator[date]:
 
 
 def generate_slots(session: Session, rule: OpenAccessRule, today: date) -> list[VRSession]:
-    """Create the rule's missing slots up to its horizon; existing ones are left alone."""
+    """Create the rule's missing slots up to its horizon; existing ones are left alone.
+
+    No slot is made on a closure day, nor where it would overlap a planned open-access slot
+    that is already there (one kept from an earlier layout because it holds bookings).
+    """
+    if not rule.is_active:
+        return []
     centre = session.get(Centre, rule.centre_id)
-    existing = set(session.exec(
-        select(VRSession.starts_at).where(VRSession.rule_id == rule.id)
-    ).all())
+    taken = set(session.exec(select(VRSession.starts_at).where(VRSession.rule_id == rule.id)))
+    planned = [(s.starts_at, s.ends_at) for s in session.exec(select(VRSession).where(
+        VRSession.centre_id == centre.id, VRSession.kind == SessionKind.open_access,
+        VRSession.status == SessionStatus.planned, VRSession.ends_at > local_to_utc(
+            today, time(0), centre.timezone)))]
+    closed = set(session.exec(select(Closure.closed_date).where(
+        Closure.centre_id == centre.id, Closure.closed_date >= today)))
     created = []
     for day in rule_dates(rule, today):
+        if day in closed:
+            continue
         for start, end in seat_times(rule):
             starts_at = local_to_utc(day, start, centre.timezone)
-            if starts_at in existing:
+            ends_at = local_to_utc(day, end, centre.timezone)
+            if starts_at in taken or any(overlaps(starts_at, ends_at, a, b) for a, b in planned):
                 continue
-            created.append(VRSession(
-                centre_id=rule.centre_id, kind=SessionKind.open_access, rule_id=rule.id,
-                starts_at=starts_at, ends_at=local_to_utc(day, end, centre.timezone),
-            ))
+            created.append(VRSession(centre_id=rule.centre_id, kind=SessionKind.open_access,
+                                     rule_id=rule.id, starts_at=starts_at, ends_at=ends_at))
     session.add_all(created)
     session.flush()
     return created

@@ -22,12 +22,13 @@ from vr_booking.web.routers import (
     catalogue,
     docs,
     fleet,
+    open_access,
     public,
     staff,
 )
 
-ROUTERS = (public, booking, catalogue, staff, fleet, api, api_bookings, api_catalogue,
-           api_headsets, docs)
+ROUTERS = (public, booking, catalogue, staff, open_access, fleet, api, api_bookings,
+           api_catalogue, api_headsets, docs)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
