@@ -1,6 +1,7 @@
 """The outbox reaches a real SMTP server (aiosmtpd); failures are kept and retried."""
 
 import email
+from email import policy
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ class Inbox(Sink):
         self.messages: list[email.message.Message] = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 
