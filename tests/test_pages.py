@@ -1,11 +1,15 @@
 """Public pages, language switch, API root, OpenAPI docs and error pages."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from babel.messages.pofile import read_po
-from conftest import csrf_from
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from conftest import csrf_from
 from vr_booking.paths import LOCALE_DIR, STATIC_DIR
 
 
@@ -140,6 +144,20 @@ def test_french_catalogue_is_complete():
         if not all(strings) or message.fuzzy:
             missing.append(message.id)
     assert missing == []
+
+
+def test_every_string_in_the_code_is_in_the_french_catalogue(tmp_path):
+    """A string added to the code but never extracted would show in English (run bin/i18n)."""
+    root = Path(__file__).resolve().parent.parent
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
+                    "-F", str(root / "babel.cfg"), "-k", "N_", "-o", str(pot), "."],
+                   cwd=root, check=True)
+    with pot.open("rb") as source, (
+            LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as french:
+        wanted = {m.id for m in read_po(source) if m.id}
+        have = {m.id for m in read_po(french) if m.id}
+    assert sorted(map(str, wanted - have)) == []
 
 
 def test_catalogue_is_compiled():
