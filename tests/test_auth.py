@@ -1,9 +1,9 @@
 """Staff sign-in, CSRF, role scoping and bearer tokens."""
 
-from conftest import PASSWORD, csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from conftest import PASSWORD, csrf_from, login
 from vr_booking.models import ApiToken, StaffUser, utcnow
 
 

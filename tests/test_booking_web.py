@@ -7,10 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-from conftest import csrf_from
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from conftest import csrf_from
 from vr_booking.models import Booking, Job, OutboxMessage
 
 

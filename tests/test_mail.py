@@ -1,8 +1,8 @@
 """The outbox reaches a real SMTP server (aiosmtpd); failures are kept and retried."""
 
 import email
-from email import policy
 from datetime import timedelta
+from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller

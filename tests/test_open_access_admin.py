@@ -1,6 +1,7 @@
 """Managers edit weekly rules (slots regenerate, booked ones kept) and close days."""
 
 from datetime import time, timedelta
+from itertools import pairwise
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -53,7 +54,7 @@ def test_editing_a_rule_regenerates_slots_but_keeps_booked_ones(client, db, make
                     if to_local(s.starts_at, "Europe/Paris").date() == first_day)
     # The kept 14:22–14:42 slot blocks the new 14:00 and 14:32 seats that overlap it.
     assert starts == [time(14, 22), time(15, 4)]
-    for a, b in zip(slots, slots[1:], strict=False):
+    for a, b in pairwise(slots):
         assert a.ends_at <= b.starts_at  # nothing overlaps
 
 

@@ -1,0 +1,116 @@
+"""QR asset labels: the codes decode (with the real zbarimg) to the headset's public address,
+the A4 label sheet, and what ``/h/{asset_tag}`` shows to staff and to anyone else."""
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from sqlmodel import Session
+from test_fleet import FACILITATOR, GAP_FACILITATOR, MANAGER, World, add_headsets, make_world
+
+from conftest import login
+
+EXPECTED_URL = "http://testserver/h/MRS-VR-01"  # the test settings' base_url
+needs_zbarimg = pytest.mark.skipif(shutil.which("zbarimg") is None,
+                                   reason="zbarimg (Debian zbar-tools) is not installed")
+
+
+@pytest.fixture
+def world(db: Session, make_centre, make_staff) -> World:
+    return make_world(db, make_centre, make_staff)
+
+
+def decode(image: Path) -> str:
+    """Decode a QR code image with zbarimg (the real decoder, not our own code)."""
+    done = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True,
+                          text=True, check=True, timeout=30)
+    return done.stdout.strip()
+
+
+@needs_zbarimg
+def test_png_label_decodes_to_the_public_headset_address(client, world, tmp_path):
+    login(client, FACILITATOR)
+    response = client.get("/staff/headsets/MRS-VR-01/qr.png")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    image = tmp_path / "label.png"
+    image.write_bytes(response.content)
+    assert decode(image) == EXPECTED_URL
+
+
+def test_svg_label_is_well_formed_svg(client, world):
+    login(client, FACILITATOR)
+    response = client.get("/staff/headsets/MRS-VR-01/qr.svg")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(response.content)  # noqa: S314  (our own output)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.get("viewBox")
+
+
+@needs_zbarimg
+@pytest.mark.browser
+def test_svg_label_rendered_by_chromium_decodes_too(client, world, page: Page, tmp_path):
+    login(client, FACILITATOR)
+    svg = client.get("/staff/headsets/MRS-VR-01/qr.svg").text
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration to inline it in HTML
+    page.set_content("<html><body style='margin:20px;background:#fff'>"
+                     "<style>svg{width:400px;height:400px}</style>" + svg + "</body></html>")
+    image = tmp_path / "svg-label.png"
+    page.locator("body").screenshot(path=str(image))
+    assert decode(image) == EXPECTED_URL
+
+
+def test_qr_routes_need_staff_who_may_see_the_headset(client, world):
+    assert client.get("/staff/headsets/MRS-VR-01/qr.png",
+                      follow_redirects=False).status_code == 303  # to sign-in
+    login(client, GAP_FACILITATOR)
+    assert client.get("/staff/headsets/MRS-VR-01/qr.svg").status_code == 403
+
+
+def test_label_sheet_is_a4_with_3_by_8_labels_and_skips_retired_headsets(client, db: Session,
+                                                                         world):
+    add_headsets(db, world.marseille, 23, prefix="MRS-XR-")  # 3 + 23 = 26: two sheets
+    add_headsets(db, world.marseille, 1, prefix="OLD-VR-", service_state="retired")
+    login(client, FACILITATOR)
+    page = client.get("/staff/centres/marseille/labels")
+    assert page.status_code == 200
+    assert "size: A4" in page.text
+    assert "repeat(3, 70mm)" in page.text
+    assert "grid-auto-rows: 37mm" in page.text
+    assert page.text.count('class="label-sheet"') == 2
+    assert page.text.count('class="label"') == 26
+    assert '<span class="tag">MRS-VR-01</span>' in page.text
+    assert "/staff/headsets/MRS-VR-01/qr.svg" in page.text
+    assert "OLD-VR-01" not in page.text
+
+
+def test_public_address_sends_staff_to_the_headset_page(client, world):
+    login(client, MANAGER)
+    response = client.get("/h/MRS-VR-01", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/headsets/MRS-VR-01"
+
+
+def test_public_address_shows_only_the_owner_to_anyone_else(client, world):
+    page = client.get("/h/MRS-VR-01?lang=en")
+    assert page.status_code == 200
+    assert "This headset belongs to Cité des métiers de Marseille" in page.text
+    assert "cdm@example.org" in page.text
+    assert "04 00 00 00 00" in page.text
+    assert "SN-MRS-VR-1" not in page.text  # no inventory data
+    assert "Meta Quest" not in page.text
+
+    login(client, GAP_FACILITATOR)  # staff of another centre: the same neutral page
+    other = client.get("/h/MRS-VR-01", follow_redirects=False)
+    assert other.status_code == 200
+    assert "SN-MRS-VR-1" not in other.text
+
+
+def test_unknown_asset_tag_is_a_404_page(client, world):
+    response = client.get("/h/XYZ-VR-99")
+    assert response.status_code == 404
+    assert "<h1>" in response.text
