@@ -36,7 +36,7 @@ from vr_booking.models import (
     VRSession,
     utcnow,
 )
-from vr_booking.services import capacity, fleet
+from vr_booking.services import capacity, fleet, fleet_content, fleet_history
 from vr_booking.services.charge import Battery, estimate_charge, estimate_remaining_minutes
 from vr_booking.services.slots import generate_slots
 from vr_booking.services.timeutil import to_local
@@ -226,7 +226,7 @@ def test_next_use_fits_uses_the_running_use_and_the_margin(db, world):
                       booking_id=_a_booking(db, world).id,
                       started_at=utcnow() - timedelta(minutes=50)))
     db.commit()
-    row = fleet.headset_summary(db, headset, utcnow(), Battery())
+    row = fleet_history.headset_summary(db, headset, utcnow(), Battery())
     assert row.in_use
     assert 68 <= row.charge.minutes_left <= 70  # 120 - 50 worn (and counting)
     assert not row.next_use_fits  # 60 + 15 > ~70
@@ -620,13 +620,13 @@ def test_missing_videos_for_jobs_counts_only_in_service_headsets_at_the_centre(d
     db.add(InstalledVideo(headset_id=second.id, video_id=baker_video))  # out of service
     db.add(InstalledVideo(headset_id=third.id, video_id=nurse_video))
     db.commit()
-    missing = fleet.missing_videos_for_jobs(db, world.marseille, [j.id for j in jobs])
+    missing = fleet_content.missing_videos_for_jobs(db, world.marseille, [j.id for j in jobs])
     assert [j.slug for j in missing] == ["boulanger"]
 
     lend(db, third, world.marseille, world.gap)  # the nurse video leaves with it
-    missing = fleet.missing_videos_for_jobs(db, world.marseille, [j.id for j in jobs])
+    missing = fleet_content.missing_videos_for_jobs(db, world.marseille, [j.id for j in jobs])
     assert [j.slug for j in missing] == ["boulanger", "infirmier"]
-    at_gap = fleet.missing_videos_for_jobs(db, world.gap, [j.id for j in jobs])
+    at_gap = fleet_content.missing_videos_for_jobs(db, world.gap, [j.id for j in jobs])
     assert [j.slug for j in at_gap] == ["boulanger", "soudeur"]
 
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from vr_booking.models import FaceCover, ServiceState, utcnow
-from vr_booking.services import fleet
+from vr_booking.services import fleet, fleet_history
 from vr_booking.services.charge import Battery
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.routers.api import Limit, Offset
@@ -63,4 +63,4 @@ def get_headset(request: Request, asset_tag: str, session: SessionDep,
     now = utcnow()
     headset = fleet.require_headset(session, staff, asset_tag, now)
     battery = Battery.from_settings(request.app.state.settings)
-    return _public(fleet.headset_summary(session, headset, now, battery))
+    return _public(fleet_history.headset_summary(session, headset, now, battery))

@@ -15,7 +15,7 @@ from vr_booking.models import (
     StaffUser,
     utcnow,
 )
-from vr_booking.services import fleet
+from vr_booking.services import fleet, fleet_content, fleet_edit, fleet_history, fleet_state
 from vr_booking.services.auth import can_manage, require_centre, visible_centre_ids
 from vr_booking.services.charge import Battery, parse_charge
 from vr_booking.services.errors import InvalidInput
@@ -74,7 +74,7 @@ def create_headset(request: Request, session: SessionDep, staff: CurrentStaff,
     centre = require_centre(session, staff, home_centre)
     fleet.require_manager(session, staff, centre.id)
     try:
-        headset = fleet.create_headset(session, centre, fleet.parse_headset_form(values))
+        headset = fleet_edit.create_headset(session, centre, fleet_edit.parse_headset_form(values))
     except InvalidInput as error:
         session.rollback()
         return _new_page(request, session, staff, {**values, "home_centre": home_centre},
@@ -104,13 +104,13 @@ def _headset_page(request: Request, session: Session, staff: StaffUser, headset:
                   status_code: int = 200, **extra: object):
     """The headset page; ``extra`` carries form values and errors, or a change's result."""
     now = utcnow()
-    detail = fleet.headset_detail(session, headset, now, _battery(request))
+    detail = fleet_history.headset_detail(session, headset, now, _battery(request))
     manages = can_manage(session, staff, headset.home_centre_id)
     installed = {v.id for v in detail.installed_videos}
     context = {
         "staff": staff, "headset": headset, "detail": detail, "row": detail.summary,
         "zone": detail.summary.current_centre.timezone, "can_manage": manages,
-        "videos": fleet.active_videos(session) if manages else [],
+        "videos": fleet_content.active_videos(session) if manages else [],
         "installed_ids": installed, "states": list(ServiceState),
         "face_covers": list(FaceCover), "methods": list(CleaningMethod),
         "battery": _battery(request), "now": now,
@@ -133,10 +133,10 @@ def edit_headset(request: Request, tag: str, session: SessionDep, staff: Current
     values = {"asset_tag": asset_tag, "serial": serial, "model": model,
               "face_cover": face_cover, "notes": notes}
     try:
-        fleet.update_headset(session, headset, fleet.parse_headset_form(values), utcnow())
-    except (InvalidInput, fleet.StrandingConflict) as error:
+        fleet_edit.update_headset(session, headset, fleet_edit.parse_headset_form(values), utcnow())
+    except (InvalidInput, fleet_state.StrandingConflict) as error:
         session.rollback()
-        stranding = error if isinstance(error, fleet.StrandingConflict) else None
+        stranding = error if isinstance(error, fleet_state.StrandingConflict) else None
         return _headset_page(request, session, staff, fleet.find_headset(session, tag),
                              status_code=error.status, form=values, errors=error.fields,
                              stranding=stranding, stranding_by_edit=stranding is not None)
@@ -152,11 +152,11 @@ def change_state(request: Request, tag: str, session: SessionDep, staff: Current
     fleet.require_manager(session, staff, headset.home_centre_id)
     state_form = {"to_state": to_state, "reason": reason}
     try:
-        result = fleet.change_state(session, headset, to_state, reason, staff, now,
+        result = fleet_state.change_state(session, headset, to_state, reason, staff, now,
                                     confirmed=confirm == "yes")
-    except (InvalidInput, fleet.StrandingConflict) as error:
+    except (InvalidInput, fleet_state.StrandingConflict) as error:
         session.rollback()
-        stranding = error if isinstance(error, fleet.StrandingConflict) else None
+        stranding = error if isinstance(error, fleet_state.StrandingConflict) else None
         return _headset_page(request, session, staff, fleet.find_headset(session, tag),
                              status_code=error.status, state_form=state_form,
                              state_errors=error.fields, stranding=stranding)
@@ -169,7 +169,7 @@ def change_state(request: Request, tag: str, session: SessionDep, staff: Current
 @router.post("/staff/headsets/{tag}/cleanings")
 def log_cleaning(tag: str, session: SessionDep, staff: CurrentStaff, method: FormText = ""):
     headset = fleet.require_headset(session, staff, tag, utcnow())
-    fleet.log_cleaning(session, headset, method, staff, utcnow())
+    fleet_edit.log_cleaning(session, headset, method, staff, utcnow())
     session.commit()
     return _saved(headset.asset_tag, "cleaning")
 
@@ -186,7 +186,7 @@ def record_charge(request: Request, tag: str, session: SessionDep, staff: Curren
         return _headset_page(request, session, staff, headset, status_code=422,
                              charge_errors=error.fields,
                              charge_form={"percent": percent, "charged_at": charged_at})
-    fleet.record_charge(session, headset, level, at)
+    fleet_edit.record_charge(session, headset, level, at)
     session.commit()
     return _saved(headset.asset_tag, "charge")
 
@@ -195,7 +195,7 @@ def record_charge(request: Request, tag: str, session: SessionDep, staff: Curren
 def set_videos(tag: str, session: SessionDep, staff: CurrentStaff, video: VideoIds = None):
     headset = fleet.require_headset(session, staff, tag, utcnow())
     fleet.require_manager(session, staff, headset.home_centre_id)
-    fleet.set_installed_videos(session, [headset.id], set(video or ()), utcnow())
+    fleet_content.set_installed_videos(session, [headset.id], set(video or ()), utcnow())
     session.commit()
     return _saved(headset.asset_tag, "videos")
 
@@ -246,12 +246,12 @@ def public_headset(request: Request, tag: str, session: SessionDep, staff: Optio
 def centre_videos(request: Request, slug: str, session: SessionDep, staff: CurrentStaff,
                   saved: str = ""):
     centre = require_centre(session, staff, slug)
-    headset_ids = fleet.based_headset_ids(session, centre)
+    headset_ids = fleet_content.based_headset_ids(session, centre)
     return render(request, "pages/headset_centre_videos.html", {
         "staff": staff, "centre": centre, "headset_count": len(headset_ids),
-        "videos": fleet.active_videos(session),
-        "installed": fleet.installed_video_ids(session, headset_ids),
-        "flagged": fleet.booked_jobs_missing_videos(session, centre, utcnow()),
+        "videos": fleet_content.active_videos(session),
+        "installed": fleet_content.installed_video_ids(session, headset_ids),
+        "flagged": fleet_content.booked_jobs_missing_videos(session, centre, utcnow()),
         "can_manage": can_manage(session, staff, centre.id), "saved": saved,
     })
 
@@ -261,7 +261,7 @@ def set_centre_videos(slug: str, session: SessionDep, staff: CurrentStaff,
                       video: VideoIds = None):
     centre = require_centre(session, staff, slug)
     fleet.require_manager(session, staff, centre.id)
-    fleet.set_installed_videos(session, fleet.based_headset_ids(session, centre),
+    fleet_content.set_installed_videos(session, fleet_content.based_headset_ids(session, centre),
                                set(video or ()), utcnow())
     session.commit()
     return RedirectResponse(f"/staff/centres/{centre.slug}/videos?saved=1", status_code=303)
@@ -272,7 +272,7 @@ def centre_missing_videos(request: Request, slug: str, session: SessionDep,
                           staff: CurrentStaff):
     """The booked jobs no headset at the centre can show (a fragment for the centre page)."""
     centre = require_centre(session, staff, slug)
-    flagged = fleet.booked_jobs_missing_videos(session, centre, utcnow())
+    flagged = fleet_content.booked_jobs_missing_videos(session, centre, utcnow())
     return render(request, "partials/_headset_missing_videos.html",
                   {"centre": centre, "flagged": flagged})
 
