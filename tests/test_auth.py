@@ -190,3 +190,19 @@ def test_passwords_are_argon2_hashes(make_centre, make_staff):
     user = make_staff("lea@example.org", centres=("gap",))
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
+
+
+def test_an_oversized_form_is_refused_without_reading_it_all(client: TestClient):
+    csrf_from(client)
+    response = client.post("/staff/login", content=b"x" * (11 * 1024 * 1024),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+
+
+def test_htmx_header_token_is_accepted(client: TestClient, make_centre, make_staff):
+    make_centre("gap")
+    make_staff("lea@example.org", centres=("gap",))
+    login(client, "lea@example.org")
+    out = client.post("/staff/logout", headers={"X-CSRFToken": client.cookies["csrftoken"]},
+                      follow_redirects=False)
+    assert out.status_code == 303

@@ -1,6 +1,5 @@
 """The application factory."""
 
-from asgi_csrf import asgi_csrf
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -10,16 +9,19 @@ from vr_booking import __version__
 from vr_booking.config import Settings, get_settings
 from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
+from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
-from vr_booking.web.middleware import AllPathsExceptApi, LanguageMiddleware, send_csrf_failed
+from vr_booking.web.middleware import LanguageMiddleware
 from vr_booking.web.ratelimit import RateLimiter
 from vr_booking.web.routers import (
     api,
     api_bookings,
     api_catalogue,
+    api_desk,
     api_headsets,
     booking,
     catalogue,
+    desk,
     docs,
     fleet,
     open_access,
@@ -27,8 +29,8 @@ from vr_booking.web.routers import (
     staff,
 )
 
-ROUTERS = (public, booking, catalogue, staff, open_access, fleet, api, api_bookings,
-           api_catalogue, api_headsets, docs)
+ROUTERS = (public, booking, catalogue, staff, open_access, fleet, desk, api, api_bookings,
+           api_catalogue, api_headsets, api_desk, docs)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -51,11 +53,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     # Starlette wraps in reverse order: the last added runs first.
-    app.add_middleware(
-        asgi_csrf, signing_secret=settings.secret_key, always_protect=AllPathsExceptApi(),
-        skip_if_scope=lambda scope: scope["path"].startswith("/api/"),
-        cookie_secure=settings.cookie_secure, send_csrf_failed=send_csrf_failed,
-    )
+    app.add_middleware(CSRFMiddleware, secret=settings.secret_key,
+                       cookie_secure=settings.cookie_secure)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key, session_cookie="vrb_session",
         max_age=settings.session_max_age_seconds, same_site="lax",

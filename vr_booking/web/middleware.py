@@ -1,11 +1,11 @@
-"""ASGI middleware: the request's language, and CSRF failures answered in the layout."""
+"""ASGI middleware: the request's language."""
 
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from vr_booking.i18n import _, current_language, pick_language
+from vr_booking.i18n import current_language, pick_language
 
 LANGUAGE_COOKIE = "lang"
 
@@ -34,27 +34,3 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
         finally:
             current_language.reset(token)
-
-
-class AllPathsExceptApi:
-    """For asgi-csrf's ``always_protect``: every form POST outside ``/api/`` is checked,
-    even without cookies (asgi-csrf otherwise skips cookie-less requests, which would allow
-    login CSRF)."""
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and not path.startswith("/api/")
-
-
-async def send_csrf_failed(scope: Scope, send: Send, _message_id: object) -> None:
-    title = _("This form has expired")
-    text = _("For your security the form could not be accepted. Go back, reload the page "
-             "and send it again.")
-    lang = current_language.get()
-    body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{title}</title><link rel="stylesheet" href="/static/css/app.css"></head>'
-            f'<body><main id="main"><h1>{title}</h1><p>{text}</p>'
-            f'<p><a href="/">vr-booking</a></p></main></body></html>')
-    await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"text/html; charset=utf-8")]})
-    await send({"type": "http.response.body", "body": body.encode()})
