@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from vr_booking.config import Settings
 from vr_booking.db import session_scope
 from vr_booking.models import utcnow
+from vr_booking.services.desk import release_no_shows
 from vr_booking.services.mail import deliver_outbox
 from vr_booking.services.slots import generate_all_slots
 
@@ -38,6 +39,15 @@ def extend_slots(engine: Engine, settings: Settings) -> None:
         generate_all_slots(session, utcnow().date())
 
 
+def mark_no_shows(engine: Engine, settings: Settings) -> None:
+    """Release the seats of booked visitors who did not come (walk-ins may take them)."""
+    with session_scope(engine) as session:
+        session.info["settings"] = settings
+        released = release_no_shows(session, utcnow())
+    if released:
+        log.info("released %d no-show seat(s)", released)
+
+
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
     defaults = {"max_instances": 1, "coalesce": True, "next_run_time": utcnow(),
@@ -46,4 +56,5 @@ def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) 
                       **defaults)
     scheduler.add_job(extend_slots, "interval", minutes=SLOTS_EVERY_MINUTES, id="slots",
                       **defaults)
+    scheduler.add_job(mark_no_shows, "interval", minutes=1, id="no_shows", **defaults)
     return scheduler
