@@ -108,7 +108,7 @@ def test_the_vendored_qr_reader_decodes_our_ticket(page: Page, today):
 def test_without_a_camera_the_button_says_so(page: Page, today):
     server, _bookings = today
     errors = sign_in_to_today(page, server.url)
-    page.get_by_role("button", name=re.compile("camera", re.I)).first.click()
+    page.get_by_role("button", name=re.compile("cam[eé]ra", re.I)).first.click()
     status = page.locator("#camera-status")
     scanner = page.locator("#scanner")
     refusals = [scanner.get_attribute("data-msg-denied"),
