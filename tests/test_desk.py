@@ -15,6 +15,7 @@ from vr_booking.services.desk import (
     desk_day,
     normalise_code,
     release_no_shows,
+    slot_desks,
 )
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -262,7 +263,7 @@ def test_desk_day_lists_the_local_days_slots_with_people_and_counts(db, hub):
     assert [b.name for b in first.bookings] == ["Ana", "Ben", "Chloé"]
     assert (first.count("checked_in"), first.count("confirmed"), first.load.waitlisted) == (
         1, 1, 1)
-    assert (first.load.capacity, first.reserve, first.walk_ins) == (2, 1, 1)
+    assert (first.load.capacity, first.load.headsets, first.walk_ins) == (2, 3, 1)
     assert first.free_for_walk_ins == 0
     assert day.groups == []
 
@@ -284,3 +285,10 @@ def test_desk_day_lists_the_days_group_sessions_with_their_roster(db, hub):
     assert [g.session.title for g in day.groups] == ["Cuisine"]
     assert [p.display_name for p in day.groups[0].participants] == ["Léa", "Marc"]
     assert day.groups[0].checked_in == 1
+
+
+def test_walk_in_seats_never_exceed_the_headsets_when_the_reserve_is_larger(db, make_open_access):
+    """Two headsets but a reserve of three: capacity is 0, walk-ins get the two headsets."""
+    slot = make_open_access("tiny", headsets=2, reserve=3).slots[0]
+    desk = slot_desks(db, [slot])[0]
+    assert (desk.load.capacity, desk.free_for_walk_ins) == (0, 2)

@@ -35,9 +35,10 @@ class SlotLoad:
     """A slot with its capacity and how its seats are taken."""
 
     slot: VRSession
-    capacity: int
+    capacity: int  # seats that can be booked: ``headsets`` minus the walk-in reserve
     confirmed: int
     waitlisted: int
+    headsets: int  # usable headsets for the slot, reserve included (what walk-ins can use)
 
     @property
     def remaining(self) -> int:
@@ -92,13 +93,14 @@ def slot_loads(session: Session, slots: list[VRSession]) -> list[SlotLoad]:
         usable = usable_cache[key]
         busy = {a.headset_id for a in allocations if a.headset_id in usable and overlaps(
             a.starts_at, a.ends_at, slot.starts_at - buffer, slot.ends_at + buffer)}
-        reserve = rule.walk_in_reserve if rule else 0
+        headsets = len(usable - busy)
         slot_counts = counts.get(slot.id, {})
         loads.append(SlotLoad(
             slot=slot,
-            capacity=max(0, len(usable - busy) - reserve),
+            capacity=max(0, headsets - (rule.walk_in_reserve if rule else 0)),
             confirmed=sum(slot_counts.get(s, 0) for s in SEAT_HOLDING),
             waitlisted=slot_counts.get(BookingStatus.waitlisted, 0),
+            headsets=headsets,
         ))
     return loads
 

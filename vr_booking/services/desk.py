@@ -1,6 +1,6 @@
 """The facilitator's desk: today's sessions, check-in, walk-ins and the no-show release.
 
-Seats for walk-ins in an open-access slot = (capacity + walk-in reserve) − bookings holding
+Seats for walk-ins in an open-access slot = usable headsets (reserve included) − bookings holding
 a seat (confirmed or checked in) − walk-ins already there. A booked visitor's seat is held
 until ``no_show_release_minutes`` after the slot starts; then a still-confirmed booking
 becomes a no-show and its seat goes to walk-ins. Every write takes the centre lock
@@ -23,7 +23,6 @@ from vr_booking.models import (
     Booking,
     BookingStatus,
     Centre,
-    OpenAccessRule,
     Participant,
     SessionKind,
     SessionStatus,
@@ -62,13 +61,12 @@ class SlotDesk:
     """An open-access slot as the desk sees it: seats, bookings and walk-ins."""
 
     load: SlotLoad
-    reserve: int
     walk_ins: int
     bookings: list[Booking] = field(default_factory=list)
 
     @property
     def free_for_walk_ins(self) -> int:
-        return max(0, self.load.capacity + self.reserve - self.load.confirmed - self.walk_ins)
+        return max(0, self.load.headsets - self.load.confirmed - self.walk_ins)
 
     def count(self, status: str) -> int:
         return sum(1 for b in self.bookings if b.status == status)
@@ -132,15 +130,11 @@ def slot_desks(session: Session, slots: list[VRSession],
                with_bookings: bool = False) -> list[SlotDesk]:
     """Seats and walk-ins of these slots (and their non-cancelled bookings if asked)."""
     ids = [s.id for s in slots]
-    reserves = dict(session.exec(
-        select(OpenAccessRule.id, OpenAccessRule.walk_in_reserve)
-        .where(col(OpenAccessRule.id).in_({s.rule_id for s in slots if s.rule_id}))).all())
     walk_ins = dict(session.exec(
         select(Participant.session_id, func.count()).where(
             col(Participant.session_id).in_(ids), col(Participant.is_walk_in))
         .group_by(Participant.session_id)).all())
-    desks = [SlotDesk(load, reserves.get(load.slot.rule_id, 0), walk_ins.get(load.slot.id, 0))
-             for load in slot_loads(session, slots)]
+    desks = [SlotDesk(load, walk_ins.get(load.slot.id, 0)) for load in slot_loads(session, slots)]
     if with_bookings:
         bookings = session.exec(select(Booking).where(
             col(Booking.session_id).in_(ids), Booking.status != BookingStatus.cancelled,

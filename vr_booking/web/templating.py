@@ -54,7 +54,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     """Render a page, or only one block of it for an htmx request (``block_name``)."""
     response = templates.TemplateResponse(
         request, name, context or {}, status_code=status_code,
-        block_name=block_name if request.headers.get("HX-Request") else None,
+        # A history restore (back button after hx-push-url) needs the whole page.
+        block_name=block_name if request.headers.get("HX-Request")
+        and not request.headers.get("HX-History-Restore-Request") else None,
     )
     response.headers["Vary"] = "HX-Request"
     return response
