@@ -209,3 +209,25 @@ def test_dates_are_next_week_or_later(make_open_access):
     """Guard for the fixture: its slots must be bookable on any day the suite runs."""
     oa = make_open_access()
     assert min(s.starts_at.date() for s in oa.slots) > date.today()
+
+
+def test_a_headset_back_in_service_confirms_the_first_waiting(db: Session, make_open_access):
+    from vr_booking.services.waitlist import promote_waiting
+
+    oa = make_open_access(headsets=2)
+    oa.headsets[0].service_state = ServiceState.maintenance
+    db.add(oa.headsets[0])
+    db.commit()
+    slot = oa.slots[0]
+    book(db, slot, "Seated")
+    first, second = book(db, slot, "First"), book(db, slot, "Second")
+    assert (first.status, second.status) == ("waitlisted", "waitlisted")
+    assert promote_waiting(db, utcnow()) == []  # nothing freed yet
+
+    oa.headsets[0].service_state = ServiceState.in_service
+    db.add(oa.headsets[0])
+    db.commit()
+    assert [b.name for b in promote_waiting(db, utcnow())] == ["First"]
+    db.commit()
+    db.refresh(second)
+    assert second.status == "waitlisted"

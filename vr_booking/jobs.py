@@ -20,6 +20,7 @@ from vr_booking.models import utcnow
 from vr_booking.services.desk import release_no_shows
 from vr_booking.services.mail import deliver_outbox
 from vr_booking.services.slots import generate_all_slots
+from vr_booking.services.waitlist import promote_waiting
 
 log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 30
@@ -48,6 +49,15 @@ def mark_no_shows(engine: Engine, settings: Settings) -> None:
         log.info("released %d no-show seat(s)", released)
 
 
+def fill_freed_seats(engine: Engine, settings: Settings) -> None:
+    """Confirm waiting bookings where seats came back (headset repaired, loan ended…)."""
+    with session_scope(engine) as session:
+        session.info["settings"] = settings
+        promoted = promote_waiting(session, utcnow())
+    if promoted:
+        log.info("confirmed %d waiting booking(s)", len(promoted))
+
+
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
     defaults = {"max_instances": 1, "coalesce": True, "next_run_time": utcnow(),
@@ -57,4 +67,5 @@ def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) 
     scheduler.add_job(extend_slots, "interval", minutes=SLOTS_EVERY_MINUTES, id="slots",
                       **defaults)
     scheduler.add_job(mark_no_shows, "interval", minutes=1, id="no_shows", **defaults)
+    scheduler.add_job(fill_freed_seats, "interval", minutes=1, id="waitlist", **defaults)
     return scheduler

@@ -89,6 +89,8 @@ def change_state(session: Session, headset: Headset, to_state: str, reason: str,
     session.flush()
     result = StateChangeResult(change, [], [])
     if not leaves_service:
+        if to_state == ServiceState.in_service:  # seats came back: the waiting list first
+            waitlist.promote_waiting(session, now, centre_ids)
         return result
     overbooked = capacity.overbooked_slots(session, centre_ids, now)
     allocations = _future_allocations(session, headset, now)

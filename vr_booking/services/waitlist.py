@@ -5,13 +5,14 @@ shrinks on a manager's explicit confirmation, the most recent confirmed bookings
 to the top of the waiting list. Every change is told to the visitor (outbox).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from vr_booking.models import Booking, BookingStatus
-from vr_booking.services.capacity import SlotLoad
+from vr_booking.models import Booking, BookingStatus, VRSession
+from vr_booking.services.booking_mail import notify_booking_change
+from vr_booking.services.capacity import SlotLoad, lock_centres, slot_loads, upcoming_slots
 
 Notify = Callable[[Session, Booking, str], None]
 
@@ -50,3 +51,24 @@ def rebalance(session: Session, load: SlotLoad, now: datetime, notify: Notify) -
     session.add_all(changed)
     session.flush()
     return changed
+
+
+def promote_waiting(session: Session, now: datetime,
+                    centre_ids: Iterable[int] | None = None) -> list[Booking]:
+    """Give freed seats to waiting bookings wherever capacity grew (a headset back in
+    service, a loan or a group reservation ended). Never demotes: that needs a manager."""
+    query = (select(VRSession.id, VRSession.centre_id)
+             .join(Booking, col(Booking.session_id) == VRSession.id)
+             .where(Booking.status == BookingStatus.waitlisted, VRSession.starts_at > now))
+    if centre_ids is not None:
+        query = query.where(col(VRSession.centre_id).in_(list(centre_ids)))
+    waiting = dict(session.exec(query.distinct()).all())
+    if not waiting:
+        return []
+    lock_centres(session, waiting.values())
+    slots = [s for s in upcoming_slots(session, set(waiting.values()), now) if s.id in waiting]
+    promoted: list[Booking] = []
+    for load in slot_loads(session, slots):
+        if load.confirmed < load.capacity:
+            promoted += rebalance(session, load, now, notify_booking_change)
+    return promoted
