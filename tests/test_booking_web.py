@@ -181,3 +181,13 @@ def test_booking_endpoint_is_rate_limited(app, client: TestClient, make_open_acc
     body = {"slot_id": slot.id, "name": "A", "age_confirmed": True, "health_ack": True}
     codes = [client.post("/api/v1/bookings", json=body).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
+
+
+def test_absurd_ids_are_refused_not_crashed(client: TestClient, make_open_access):
+    slot = make_open_access().slots[0]
+    assert client.get(f"/book/{2**63}").status_code == 422
+    assert client.get("/api/v1/centres", params={"offset": 2**63}).status_code == 422
+    response = client.post(f"/book/{slot.id}", data=form(client, slot.id,
+                                                            job_ids=str(2**63)),
+                           follow_redirects=False)
+    assert response.status_code == 303  # the absurd job id is ignored, the booking made

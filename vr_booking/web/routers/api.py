@@ -1,8 +1,7 @@
 """JSON API ``/api/v1``: lists answer ``{"items": [...], "total": n}``."""
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlmodel import func, select
 
@@ -10,10 +9,9 @@ from vr_booking import __version__
 from vr_booking.models import Centre
 from vr_booking.services.auth import visible_centre_ids
 from vr_booking.web.deps import ApiStaff, SessionDep
+from vr_booking.web.params import Limit, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 class CentrePublic(BaseModel):

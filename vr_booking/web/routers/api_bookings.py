@@ -21,6 +21,7 @@ from vr_booking.services.capacity import slot_loads, upcoming_slots
 from vr_booking.services.errors import InvalidInput, NotFound
 from vr_booking.services.timeutil import local_to_utc
 from vr_booking.web.deps import SessionDep
+from vr_booking.web.params import BodyId
 from vr_booking.web.ratelimit import limit_bookings
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -43,12 +44,12 @@ class SlotList(BaseModel):
 
 
 class BookingCreate(BaseModel):
-    slot_id: int
+    slot_id: BodyId
     name: str = Field(max_length=500, description="first name or nickname")
     email: str | None = Field(default=None, max_length=500)
     age_confirmed: bool = Field(description="the visitor is 13 or older")
     health_ack: bool = Field(description="the visitor read the health warning")
-    job_ids: list[int] = Field(default_factory=list, max_length=20)
+    job_ids: list[BodyId] = Field(default_factory=list, max_length=20)
     language: str = Field(default="fr", pattern="^(fr|en)$")
 
 

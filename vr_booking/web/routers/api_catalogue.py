@@ -9,10 +9,9 @@ from sqlmodel import Session
 from vr_booking.models import Job, Video
 from vr_booking.services import catalogue as cat
 from vr_booking.web.deps import SessionDep
+from vr_booking.web.params import Limit, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 NOT_FOUND = {404: {"description": "Unknown or retired slug"}}
 BAD_FILTER = {422: {"description": "Unknown sector, job or ROME domain, or invalid limit"}}
 

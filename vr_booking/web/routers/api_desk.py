@@ -9,6 +9,7 @@ from vr_booking.models import BookingStatus, utcnow
 from vr_booking.services.auth import require_centre
 from vr_booking.services.desk import AgeBand, Gender, add_walk_in, check_in, check_in_message
 from vr_booking.web.deps import ApiStaff, SessionDep
+from vr_booking.web.params import BodyId
 
 router = APIRouter(prefix="/api/v1", tags=["desk"])
 REFUSALS = {
@@ -51,7 +52,7 @@ class CheckInPublic(BaseModel):
 
 
 class WalkInCreate(BaseModel):
-    slot_id: int
+    slot_id: BodyId
     age_band: AgeBand | None = None
     gender: Gender | None = None
 

@@ -7,7 +7,7 @@ from vr_booking.models import FaceCover, ServiceState, utcnow
 from vr_booking.services import fleet, fleet_history
 from vr_booking.services.charge import Battery
 from vr_booking.web.deps import ApiStaff, SessionDep
-from vr_booking.web.routers.api import Limit, Offset
+from vr_booking.web.params import Limit, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["headsets"])
 

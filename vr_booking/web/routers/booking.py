@@ -22,6 +22,7 @@ from vr_booking.services.errors import DomainError, InvalidInput, NotFound
 from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.services.slots import upcoming_open_access
 from vr_booking.web.deps import SessionDep
+from vr_booking.web.params import FormId, PathId, ids_from
 from vr_booking.web.ratelimit import limit_bookings
 from vr_booking.web.templating import render
 
@@ -58,20 +59,20 @@ def _form_page(request: Request, session: SessionDep, slot_id: int, values: dict
 
 
 @router.get("/book/{slot_id}", name="book_form")
-def book_form(request: Request, slot_id: int, session: SessionDep):
+def book_form(request: Request, slot_id: PathId, session: SessionDep):
     return _form_page(request, session, slot_id, {"job_ids": []}, {})
 
 
 @router.post("/book/{slot_id}", dependencies=[Depends(limit_bookings)])
 def book(
-    request: Request, slot_id: int, session: SessionDep,
+    request: Request, slot_id: PathId, session: SessionDep,
     name: Annotated[str, Form(max_length=500)] = "",
     email: Annotated[str, Form(max_length=500)] = "",
     age_confirmed: Annotated[bool, Form()] = False,
     health_ack: Annotated[bool, Form()] = False,
     job_ids: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006
 ):
-    chosen = [int(j) for j in job_ids if j.isdigit()]
+    chosen = ids_from(job_ids)
     values = {"name": name, "email": email, "age_confirmed": age_confirmed,
               "health_ack": health_ack, "job_ids": chosen}
     data = BookingInput(slot_id=slot_id, name=name, email=email or None,
@@ -147,7 +148,7 @@ def _change_page(request: Request, session: SessionDep, token: str, error: str =
 
 @router.post("/b/{token}/change")
 def change(request: Request, token: str, session: SessionDep,
-           slot_id: Annotated[int, Form()]):
+           slot_id: FormId):
     try:
         change_booking(session, token, slot_id, utcnow())
     except DomainError as error:

@@ -24,6 +24,7 @@ from vr_booking.services.desk import (
 )
 from vr_booking.services.errors import DomainError
 from vr_booking.web.deps import CurrentStaff, SessionDep
+from vr_booking.web.params import FormId
 from vr_booking.web.templating import local_time, render
 
 router = APIRouter(prefix="/staff/centres/{slug}/today", include_in_schema=False)
@@ -98,7 +99,7 @@ def post_check_in(request: Request, slug: str, session: SessionDep, staff: Curre
 
 @router.post("/walk-ins", name="desk_walk_in")
 def post_walk_in(request: Request, slug: str, session: SessionDep, staff: CurrentStaff,
-                 slot_id: Annotated[int, Form()], age_band: FormText = "",
+                 slot_id: FormId, age_band: FormText = "",
                  gender: FormText = ""):
     """Count a walk-in in one of today's slots (age band and gender are optional)."""
     centre = require_centre(session, staff, slug)

@@ -23,6 +23,7 @@ from vr_booking.services.open_access import (
 )
 from vr_booking.services.timeutil import to_local
 from vr_booking.web.deps import CurrentStaff, SessionDep
+from vr_booking.web.params import PathId, ids_from
 from vr_booking.web.templating import render
 
 router = APIRouter(prefix="/staff/centres/{slug}/open-access", include_in_schema=False)
@@ -75,7 +76,7 @@ async def save_rule_form(request: Request, slug: str, session: SessionDep,
                          staff: CurrentStaff):
     centre = require_managed_centre(session, staff, slug)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    rule_id = int(form["rule_id"]) if form.get("rule_id", "").isdigit() else None
+    rule_id = next(iter(ids_from([form.get("rule_id", "")])), None)
     try:
         change = save_rule(session, centre, rule_id, _rule_input(form), utcnow())
     except InvalidInput as error:
@@ -109,7 +110,7 @@ def add_closure_form(request: Request, slug: str, session: SessionDep, staff: Cu
 
 
 @router.post("/closures/{closure_id}/delete", name="remove_closure")
-def remove_closure_form(request: Request, slug: str, closure_id: int, session: SessionDep,
+def remove_closure_form(request: Request, slug: str, closure_id: PathId, session: SessionDep,
                         staff: CurrentStaff):
     centre = require_managed_centre(session, staff, slug)
     remove_closure(session, centre, closure_id, utcnow())
