@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     battery_full_minutes: int = 120
     recharge_minutes: int = 150
     charge_margin_minutes: int = 15
+    # Immersion caps (DESIGN rule 4): continuous minutes for a first-timer, hard cap for anyone.
+    first_immersion_minutes: int = 20
+    max_immersion_minutes: int = 30
 
     # Open-access booking.
     max_upcoming_bookings: int = 3

@@ -1,5 +1,7 @@
 """The facilitator's desk: today's sessions, check-in, walk-ins and the no-show release.
 
+The day's headsets (hand-out and return) are :mod:`handout_board` and :mod:`handout`.
+
 Seats for walk-ins in an open-access slot = usable headsets (reserve included) − bookings holding
 a seat (confirmed or checked in) − walk-ins already there. A booked visitor's seat is held
 until ``no_show_release_minutes`` after the slot starts; then a still-confirmed booking
@@ -32,6 +34,7 @@ from vr_booking.models import (
 from vr_booking.services.auth import visible_centre_ids
 from vr_booking.services.capacity import SlotLoad, lock_centres, slot_loads
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vr_booking.services.handout_board import HeadsetBoard, headset_board
 from vr_booking.services.timeutil import local_to_utc, to_local
 
 TICKET_PATH_RE = re.compile(r"/b/([A-Za-z0-9_-]+)")
@@ -90,6 +93,7 @@ class DeskDay:
     day: date
     slots: list[SlotDesk]
     groups: list[GroupDesk]
+    headsets: HeadsetBoard
 
 
 @dataclass
@@ -123,7 +127,7 @@ def desk_day(session: Session, centre: Centre, now: datetime) -> DeskDay:
     slots = [s for s in sessions if s.kind == SessionKind.open_access]
     groups = [s for s in sessions if s.kind != SessionKind.open_access]
     return DeskDay(centre, day, slot_desks(session, slots, with_bookings=True),
-                   _group_desks(session, groups))
+                   _group_desks(session, groups), headset_board(session, centre, sessions, now))
 
 
 def slot_desks(session: Session, slots: list[VRSession],
@@ -202,7 +206,7 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[\s-]", "", text).upper()
 
 
-def _find_ticket(session: Session, token: str | None, code: str | None) -> Booking:
+def find_ticket(session: Session, token: str | None, code: str | None) -> Booking:
     """The booking of a token, a typed short code, or a ticket URL (a USB scanner types it)."""
     text = (token or code or "").strip()
     url = TICKET_PATH_RE.search(text)
@@ -240,7 +244,7 @@ def check_in(session: Session, staff: StaffUser, now: datetime, *, token: str | 
     A second scan answers ``already=True`` and changes nothing. A visitor arriving after
     the no-show release gets a seat only if one is still free for walk-ins.
     """
-    booking = _find_ticket(session, token, code)
+    booking = find_ticket(session, token, code)
     slot = session.get(VRSession, booking.session_id)
     centre = session.get(Centre, slot.centre_id)
     _check_access(session, staff, centre, centre_id)

@@ -18,10 +18,12 @@ from vr_booking.web.routers import (
     api_bookings,
     api_catalogue,
     api_desk,
+    api_desk_headsets,
     api_headsets,
     booking,
     catalogue,
     desk,
+    desk_headsets,
     docs,
     fleet,
     open_access,
@@ -29,8 +31,8 @@ from vr_booking.web.routers import (
     staff,
 )
 
-ROUTERS = (public, booking, catalogue, staff, open_access, fleet, desk, api, api_bookings,
-           api_catalogue, api_headsets, api_desk, docs)
+ROUTERS = (public, booking, catalogue, staff, open_access, fleet, desk, desk_headsets, api,
+           api_bookings, api_catalogue, api_headsets, api_desk, api_desk_headsets, docs)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
