@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vr_booking.i18n import _
@@ -81,6 +82,14 @@ async def _api_unauthorized(request: Request, _exc: ApiUnauthorized):
                         headers={"WWW-Authenticate": "Bearer"})
 
 
+async def _unstorable_input(request: Request, exc: DataError):
+    """Input the database refuses as such (a NUL byte in text on PostgreSQL, a number out of
+    range): the client's mistake, so 422 — and the request's transaction is rolled back."""
+    log.info("refused input on %s %s: %s", request.method, request.url.path, exc.orig)
+    return error_response(request, 422, _("Some characters or numbers in the request cannot "
+                                          "be stored. Please check what you typed."))
+
+
 async def _server_error(request: Request, exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, _("The error was logged. Please try again later."))
@@ -92,4 +101,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(ApiUnauthorized, _api_unauthorized)
+    app.add_exception_handler(DataError, _unstorable_input)
     app.add_exception_handler(Exception, _server_error)
