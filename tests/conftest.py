@@ -25,7 +25,15 @@ from sqlmodel import Session, SQLModel
 from vr_booking import migrations
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
-from vr_booking.models import Centre, Headset, OpenAccessRule, StaffUser, VRSession
+from vr_booking.models import (
+    Centre,
+    Headset,
+    OpenAccessRule,
+    SessionKind,
+    StaffUser,
+    VRSession,
+    utcnow,
+)
 from vr_booking.services.auth import create_staff, issue_api_token
 from vr_booking.services.demo import load_demo_data
 from vr_booking.services.slots import generate_slots
@@ -264,6 +272,27 @@ def make_open_access(db: Session, make_centre) -> Callable[..., OpenAccess]:
         slots = generate_slots(db, rule, date.today() + timedelta(days=1))
         db.commit()
         return OpenAccess(centre, rule, slots, units)
+
+    return _make
+
+
+@pytest.fixture
+def make_slot_now(db: Session) -> Callable[..., VRSession]:
+    """A 20-minute open-access slot at this centre starting now (servers run on the real
+    clock); ``charged`` also records the centre's headsets as fully charged an hour ago."""
+
+    def _make(open_access: OpenAccess, charged: bool = False) -> VRSession:
+        start = utcnow().replace(second=0, microsecond=0)
+        slot = VRSession(centre_id=open_access.centre.id, kind=SessionKind.open_access,
+                         rule_id=open_access.rule.id, starts_at=start,
+                         ends_at=start + timedelta(minutes=20))
+        if charged:
+            for headset in open_access.headsets:
+                headset.charge_percent = 100
+                headset.charge_recorded_at = start - timedelta(hours=1)
+        db.add_all([slot, *open_access.headsets])
+        db.commit()
+        return slot
 
     return _make
 

@@ -13,22 +13,19 @@ import pytest
 from sqlmodel import Session, func, select
 
 from conftest import start_server, stop_server
-from vr_booking.models import Booking, Participant, SessionKind, VRSession, utcnow
+from vr_booking.models import Booking, Participant
 from vr_booking.services.booking import BookingInput, create_booking
 
 DESKS = 12
 
 
 @pytest.fixture
-def busy_desk(db: Session, db_url, tmp_path, make_open_access, make_staff, make_token):
+def busy_desk(db: Session, db_url, tmp_path, make_open_access, make_slot_now, make_staff,
+              make_token):
     """A slot starting now (3 headsets, 1 kept for walk-ins), Ana booked, a staff token."""
     open_access = make_open_access("hub", headsets=3, reserve=1)
-    start = utcnow().replace(second=0, microsecond=0)
-    slot = VRSession(centre_id=open_access.centre.id, kind=SessionKind.open_access,
-                     rule_id=open_access.rule.id, starts_at=start,
-                     ends_at=start + timedelta(minutes=20))
-    db.add(slot)
-    db.commit()
+    slot = make_slot_now(open_access)
+    start = slot.starts_at
     booking = create_booking(db, BookingInput(slot_id=slot.id, name="Ana", age_confirmed=True,
                                               health_ack=True), start - timedelta(hours=1))
     db.commit()

@@ -12,7 +12,6 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from conftest import PASSWORD
-from vr_booking.models import SessionKind, VRSession, utcnow
 from vr_booking.services.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
@@ -20,15 +19,11 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture
-def today(db: Session, make_open_access, make_staff, live_server):
+def today(db: Session, make_open_access, make_slot_now, make_staff, live_server):
     """A slot starting now with Ana and Ben booked; a facilitator of the centre."""
     open_access = make_open_access("hub", headsets=3)
-    start = utcnow().replace(second=0, microsecond=0)
-    slot = VRSession(centre_id=open_access.centre.id, kind=SessionKind.open_access,
-                     rule_id=open_access.rule.id, starts_at=start,
-                     ends_at=start + timedelta(minutes=20))
-    db.add(slot)
-    db.commit()
+    slot = make_slot_now(open_access)
+    start = slot.starts_at
     bookings = [create_booking(db, BookingInput(slot_id=slot.id, name=name, age_confirmed=True,
                                                 health_ack=True),
                                start - timedelta(hours=1)).booking for name in ("Ana", "Ben")]

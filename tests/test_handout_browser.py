@@ -18,8 +18,6 @@ from vr_booking.models import (
     Headset,
     HeadsetUse,
     Participant,
-    SessionKind,
-    VRSession,
     utcnow,
 )
 from vr_booking.services.booking import BookingInput, create_booking
@@ -30,17 +28,11 @@ CARD = "#headset-HUB-VR-01"
 
 
 @pytest.fixture
-def today(db: Session, make_open_access, make_staff, live_server):
+def today(db: Session, make_open_access, make_slot_now, make_staff, live_server):
     """A slot starting now with Ana booked; 3 charged headsets; a facilitator."""
     open_access = make_open_access("hub", headsets=3)
-    start = utcnow().replace(second=0, microsecond=0)
-    slot = VRSession(centre_id=open_access.centre.id, kind=SessionKind.open_access,
-                     rule_id=open_access.rule.id, starts_at=start,
-                     ends_at=start + timedelta(minutes=20))
-    for headset in open_access.headsets:
-        headset.charge_percent, headset.charge_recorded_at = 100, start - timedelta(hours=1)
-    db.add_all([slot, *open_access.headsets])
-    db.commit()
+    slot = make_slot_now(open_access, charged=True)
+    start = slot.starts_at
     ana = create_booking(db, BookingInput(slot_id=slot.id, name="Ana", age_confirmed=True,
                                           health_ack=True), start - timedelta(hours=1)).booking
     db.commit()

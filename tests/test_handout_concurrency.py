@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from conftest import start_server, stop_server
-from vr_booking.models import HeadsetUse, SessionKind, VRSession, utcnow
+from vr_booking.models import HeadsetUse, utcnow
 from vr_booking.services.booking import BookingInput, create_booking
 from vr_booking.services.desk import check_in
 
@@ -21,17 +21,12 @@ DESKS = 8
 
 
 @pytest.fixture
-def busy_desk(db: Session, db_url, tmp_path, make_open_access, make_staff, make_token):
+def busy_desk(db: Session, db_url, tmp_path, make_open_access, make_slot_now, make_staff,
+              make_token):
     """A slot starting now, DESKS charged headsets and DESKS people checked in; a token."""
     open_access = make_open_access("hub", headsets=DESKS)
-    start = utcnow().replace(second=0, microsecond=0)
-    slot = VRSession(centre_id=open_access.centre.id, kind=SessionKind.open_access,
-                     rule_id=open_access.rule.id, starts_at=start,
-                     ends_at=start + timedelta(minutes=20))
-    for headset in open_access.headsets:
-        headset.charge_percent, headset.charge_recorded_at = 100, start - timedelta(hours=1)
-    db.add_all([slot, *open_access.headsets])
-    db.commit()
+    slot = make_slot_now(open_access, charged=True)
+    start = slot.starts_at
     staff = make_staff("fac@example.org", centres=("hub",))
     people = []
     for n in range(DESKS):
