@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 from test_desk import book
 
+from vr_booking.i18n import current_language
 from vr_booking.models import (
     Allocation,
     Booking,
@@ -42,6 +43,15 @@ from vr_booking.services.handout import (
 )
 from vr_booking.services.handout_board import headset_board
 from vr_booking.services.handout_rules import Caps, immersion
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the service's messages: read them in English."""
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)
+
 
 CAPS = Caps()  # 20 min for a first immersion, 30 for anyone (the settings' defaults)
 

@@ -9,11 +9,21 @@ from test_desk import book
 from test_handout import Desk, arrive, give, make_desk
 
 from conftest import csrf_from, login
+from vr_booking.i18n import current_language
 from vr_booking.models import Booking, Headset, HeadsetStateChange, HeadsetUse, Incident
 from vr_booking.services.charge import Battery
 from vr_booking.services.errors import Conflict, InvalidInput
 from vr_booking.services.fleet_history import headset_summary
 from vr_booking.services.incidents import PersonRef, incident_message, report_incident
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the service's messages: read them in English."""
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)
+
 
 
 @pytest.fixture
