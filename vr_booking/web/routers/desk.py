@@ -49,14 +49,14 @@ def _release_no_shows(request: Request, session: Session, centre: Centre) -> Non
 
 def _page(request: Request, session: Session, staff: StaffUser, centre: Centre, *,
           block: str, notice: str = "", is_error: bool = False, values: dict | None = None,
-          status_code: int = 200):
+          advice: str | None = None, status_code: int = 200):
     now = utcnow()
     day = desk_day(session, centre, now)
     current = next((d.load.slot.id for d in day.slots if d.load.slot.ends_at > now),
                    day.slots[-1].load.slot.id if day.slots else None)
     return render(request, "pages/today.html", {
         "staff": staff, "centre": centre, "day": day, "now": now, "notice": notice,
-        "is_error": is_error, "values": values or {"slot_id": current},
+        "is_error": is_error, "advice": advice, "values": values or {"slot_id": current},
         "age_bands": list(AgeBand), "genders": GENDER_LABELS,
     }, status_code=status_code, block_name=block)
 
@@ -68,17 +68,19 @@ def today(request: Request, slug: str, session: SessionDep, staff: CurrentStaff)
     return _page(request, session, staff, centre, block="board")
 
 
-def _refused(request: Request, session: Session, staff: StaffUser, centre: Centre,
-             error: DomainError, values: dict | None = None):
+def refused(request: Request, session: Session, staff: StaffUser, centre: Centre,
+            error: DomainError, values: dict | None = None):
+    """Roll back and show why in the result block (shared by the desk's routers)."""
     session.rollback()
     return _page(request, session, staff, centre, block="result", notice=error.message,
                  is_error=True, values=values, status_code=error.status)
 
 
-def _done(request: Request, session: Session, staff: StaffUser, centre: Centre,
-          notice: str, values: dict | None = None):
+def done(request: Request, session: Session, staff: StaffUser, centre: Centre,
+         notice: str, values: dict | None = None, advice: str | None = None):
+    """Show the result and tell the other desks' boards to reload."""
     response = _page(request, session, staff, centre, block="result", notice=notice,
-                     values=values)
+                     values=values, advice=advice)
     response.headers["HX-Trigger"] = DESK_CHANGED
     return response
 
@@ -92,9 +94,9 @@ def post_check_in(request: Request, slug: str, session: SessionDep, staff: Curre
         result = check_in(session, staff, utcnow(), token=token or None, code=code,
                           centre_id=centre.id)
     except DomainError as error:
-        return _refused(request, session, staff, centre, error)
+        return refused(request, session, staff, centre, error)
     session.commit()
-    return _done(request, session, staff, centre, check_in_message(result))
+    return done(request, session, staff, centre, check_in_message(result))
 
 
 @router.post("/walk-ins", name="desk_walk_in")
@@ -108,8 +110,8 @@ def post_walk_in(request: Request, slug: str, session: SessionDep, staff: Curren
         desk = add_walk_in(session, staff, slot_id, utcnow(), age_band=age_band,
                            gender=gender, centre_id=centre.id)
     except DomainError as error:
-        return _refused(request, session, staff, centre, error, values)
+        return refused(request, session, staff, centre, error, values)
     session.commit()
     notice = _("Walk-in added to the {time} session. Seats left for walk-ins: {n}.").format(
         time=local_time(desk.load.slot.starts_at, centre.timezone), n=desk.free_for_walk_ins)
-    return _done(request, session, staff, centre, notice, {"slot_id": slot_id})
+    return done(request, session, staff, centre, notice, {"slot_id": slot_id})

@@ -13,7 +13,6 @@ from sqlmodel import Session
 from vr_booking.i18n import _
 from vr_booking.models import Centre, StaffUser, utcnow
 from vr_booking.services.auth import require_centre
-from vr_booking.services.desk import GENDER_LABELS, AgeBand, desk_day
 from vr_booking.services.errors import DomainError
 from vr_booking.services.fleet import require_headset
 from vr_booking.services.fleet_edit import log_cleaning
@@ -27,8 +26,7 @@ from vr_booking.services.handout import (
 from vr_booking.services.incidents import PersonRef, incident_message, report_incident
 from vr_booking.web.deps import CurrentStaff, SessionDep
 from vr_booking.web.params import MAX_ID, PathId, ids_from
-from vr_booking.web.routers.desk import DESK_CHANGED
-from vr_booking.web.templating import render
+from vr_booking.web.routers.desk import done, refused
 
 router = APIRouter(prefix="/staff/centres/{slug}/today", include_in_schema=False)
 FormText = Annotated[str, Form(max_length=200)]
@@ -37,36 +35,16 @@ VideoIds = Annotated[list[str] | None, Form(description="the ticked video checkb
 OptionalId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 
 
-def _page(request: Request, session: Session, staff: StaffUser, centre: Centre, *,
-          notice: str, is_error: bool = False, advice: str | None = None,
-          status_code: int = 200):
-    """The Today page (its result block for htmx) after a headset action."""
-    now = utcnow()
-    day = desk_day(session, centre, now)
-    current = next((d.load.slot.id for d in day.slots if d.load.slot.ends_at > now),
-                   day.slots[-1].load.slot.id if day.slots else None)
-    response = render(request, "pages/today.html", {
-        "staff": staff, "centre": centre, "day": day, "now": now, "notice": notice,
-        "is_error": is_error, "advice": advice, "values": {"slot_id": current},
-        "age_bands": list(AgeBand), "genders": GENDER_LABELS,
-    }, status_code=status_code, block_name="result")
-    if not is_error:
-        response.headers["HX-Trigger"] = DESK_CHANGED
-    return response
-
-
 def _act(request: Request, session: Session, staff: StaffUser, centre: Centre,
          action: Callable[[], str | tuple[str, str | None]]):
     """Run ``action`` (which returns the notice, or (notice, advice)), commit, answer."""
     try:
         outcome = action()
     except DomainError as error:
-        session.rollback()
-        return _page(request, session, staff, centre, notice=error.message, is_error=True,
-                     status_code=error.status)
+        return refused(request, session, staff, centre, error)
     session.commit()
     notice, advice = outcome if isinstance(outcome, tuple) else (outcome, None)
-    return _page(request, session, staff, centre, notice=notice, advice=advice)
+    return done(request, session, staff, centre, notice, advice=advice)
 
 
 @router.post("/handouts", name="desk_hand_out")
