@@ -30,7 +30,7 @@ from conftest import (
 from vr_booking import migrations
 from vr_booking.db import make_engine
 from vr_booking.models import Centre, Headset, OpenAccessRule, VRSession
-from vr_booking.services.slots import generate_slots
+from vr_booking.services.open_access.slots import generate_slots
 
 
 def prepare(url: str) -> list[int]:

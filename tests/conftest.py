@@ -34,9 +34,10 @@ from vr_booking.models import (
     VRSession,
     utcnow,
 )
-from vr_booking.services.auth import create_staff, issue_api_token
+from vr_booking.services.admin.accounts import create_staff
+from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.services.demo import load_demo_data
-from vr_booking.services.slots import generate_slots
+from vr_booking.services.open_access.slots import generate_slots
 from vr_booking.web.app import create_app
 
 TEST_DB = os.environ.get("VR_BOOKING_TEST_DB", "sqlite")

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from conftest import PASSWORD
 from vr_booking.models import Booking, Job, VRSession, utcnow
-from vr_booking.services.booking import BookingInput, create_booking
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
 SERIOUS = {"serious", "critical"}

@@ -17,14 +17,14 @@ from vr_booking.models import (
     VRSession,
     utcnow,
 )
-from vr_booking.services.booking import (
+from vr_booking.services.errors import Conflict, InvalidInput, NotFound
+from vr_booking.services.open_access.booking import (
     BookingInput,
     cancel_booking,
     change_booking,
     create_booking,
 )
-from vr_booking.services.capacity import slot_load
-from vr_booking.services.errors import Conflict, InvalidInput, NotFound
+from vr_booking.services.open_access.capacity import slot_load
 
 
 def book(db: Session, slot: VRSession, name: str = "Ana", **fields) -> Booking:
@@ -212,7 +212,7 @@ def test_dates_are_next_week_or_later(make_open_access):
 
 
 def test_a_headset_back_in_service_confirms_the_first_waiting(db: Session, make_open_access):
-    from vr_booking.services.waitlist import promote_waiting
+    from vr_booking.services.open_access.waitlist import promote_waiting
 
     oa = make_open_access(headsets=2)
     oa.headsets[0].service_state = ServiceState.maintenance

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from vr_booking.models import Job, Sector, Video
-from vr_booking.services.catalogue import search_jobs, search_videos
+from vr_booking.services.catalogue.queries import search_jobs, search_videos
 from vr_booking.services.errors import InvalidInput
 
 EN = {"lang": "en"}

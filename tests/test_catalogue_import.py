@@ -12,11 +12,11 @@ from conftest import csrf_from, login
 from vr_booking.i18n import current_language
 from vr_booking.models import Job, Sector, Video, VideoJob
 from vr_booking.paths import DATA_DIR
-from vr_booking.services import catalogue as cat
-from vr_booking.services.catalogue_import import (
-    COLUMNS,
+from vr_booking.services.catalogue import edits, queries
+from vr_booking.services.catalogue.csv_columns import COLUMNS
+from vr_booking.services.catalogue.csv_export import export_catalogue
+from vr_booking.services.catalogue.csv_import import (
     MAX_FILE_BYTES,
-    export_catalogue,
     import_catalogue,
     read_catalogue_csv,
 )
@@ -139,7 +139,7 @@ def test_sector_name_may_be_left_out_for_an_existing_sector(db: Session):
 def test_a_renamed_sector_refreshes_the_search_text_of_all_its_jobs(db: Session):
     import_catalogue(db, GOOD)
     import_catalogue(db, f"{HEADER}\nindustrie,Métallurgie,,,,,,,,,,,,,,\n")
-    assert {j.slug for j in cat.search_jobs(db, q="metallurgie").items} == {
+    assert {j.slug for j in queries.search_jobs(db, q="metallurgie").items} == {
         "soudeur", "chaudronnier"}
 
 
@@ -257,12 +257,12 @@ def test_export_round_trips_through_an_empty_catalogue(manager: TestClient, db: 
     """Everything public survives: multi-line text, a job without video, a sector without job;
     retired items are left out."""
     import_catalogue(db, GOOD)
-    cat.create_sector(db, {"slug": "numerique", "name": "Numérique"})
-    cat.create_sector(db, {"slug": "sante", "name": "Santé"})
-    cat.create_job(db, {"slug": "developpeur", "title": "Développeur, développeuse",
+    edits.create_sector(db, {"slug": "numerique", "name": "Numérique"})
+    edits.create_sector(db, {"slug": "sante", "name": "Santé"})
+    edits.create_job(db, {"slug": "developpeur", "title": "Développeur, développeuse",
                         "rome_code": "M1805", "sector": "numerique",
                         "description": "Il code.\r\n\r\nElle \"teste\" aussi."})
-    cat.set_active(db, Job, "chaudronnier", active=False)
+    edits.set_active(db, Job, "chaudronnier", active=False)
     db.commit()
     first = manager.get("/staff/catalogue/export.csv").content.decode("utf-8-sig")
     assert "chaudronnier" not in first

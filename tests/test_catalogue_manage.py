@@ -6,7 +6,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 from conftest import csrf_from, login
 from vr_booking.models import Job, Sector, Video, VideoJob
-from vr_booking.services import catalogue as cat
+from vr_booking.services.catalogue import edits, queries
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.search import fold
 
@@ -154,7 +154,7 @@ def test_renaming_a_sector_makes_its_jobs_findable_by_the_new_name(
     _create_all(manager)
     _post(manager, "/staff/catalogue/sectors/industrie/edit",
           {**SECTOR, "name": "Métallurgie"})
-    assert "soudeur" in cat.search_jobs(db, q="metallurgie").items[0].slug
+    assert "soudeur" in queries.search_jobs(db, q="metallurgie").items[0].slug
 
 
 def test_edit_form_shows_the_current_values(manager: TestClient):
@@ -205,9 +205,9 @@ def test_unknown_kind_or_item_is_404(manager: TestClient):
 
 def test_a_slug_taken_meanwhile_is_a_clear_refusal(db: Session):
     """Two managers racing for one slug: the unique constraint catches the second one."""
-    cat.create_sector(db, SECTOR)
+    edits.create_sector(db, SECTOR)
     db.commit()
     with pytest.raises(InvalidInput) as refused:
-        cat._save(db, Sector(slug="industrie", name="Doublon"))
+        edits._save(db, Sector(slug="industrie", name="Doublon"))
     assert "slug" in refused.value.fields
     assert db.exec(select(func.count()).select_from(Sector)).one() == 1  # session still usable

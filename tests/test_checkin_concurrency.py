@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 
 from conftest import start_server, stop_server
 from vr_booking.models import Booking, Participant
-from vr_booking.services.booking import BookingInput, create_booking
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 DESKS = 12
 

@@ -7,17 +7,13 @@ from sqlmodel import Session, select
 
 from vr_booking.jobs import mark_no_shows
 from vr_booking.models import Booking, Participant, SessionKind, VRSession, utcnow
-from vr_booking.services.booking import BookingInput, cancel_booking, create_booking
-from vr_booking.services.desk import (
-    add_walk_in,
-    check_in,
-    check_in_message,
-    desk_day,
-    normalise_code,
-    release_no_shows,
-    slot_desks,
-)
+from vr_booking.services.desk.checkin import check_in, check_in_message
+from vr_booking.services.desk.day import desk_day, slot_desks
+from vr_booking.services.desk.no_shows import release_no_shows
+from vr_booking.services.desk.walk_ins import add_walk_in
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vr_booking.services.open_access.booking import BookingInput, cancel_booking, create_booking
+from vr_booking.services.open_access.tickets import normalise_code
 
 RELEASE = timedelta(minutes=10)  # Settings.no_show_release_minutes' default
 

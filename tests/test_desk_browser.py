@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from conftest import PASSWORD
-from vr_booking.services.booking import BookingInput, create_booking
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

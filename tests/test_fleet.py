@@ -36,9 +36,12 @@ from vr_booking.models import (
     VRSession,
     utcnow,
 )
-from vr_booking.services import capacity, fleet, fleet_content, fleet_history
-from vr_booking.services.charge import Battery, estimate_charge, estimate_remaining_minutes
-from vr_booking.services.slots import generate_slots
+from vr_booking.services.fleet import content as fleet_content
+from vr_booking.services.fleet import detail as fleet_history
+from vr_booking.services.fleet import inventory as fleet
+from vr_booking.services.fleet.charge import Battery, estimate_charge, estimate_remaining_minutes
+from vr_booking.services.open_access import capacity
+from vr_booking.services.open_access.slots import generate_slots
 from vr_booking.services.timeutil import to_local
 
 MANAGER = "camille@example.org"

@@ -29,20 +29,20 @@ from vr_booking.models import (
     VRSession,
     WatchedVideo,
 )
-from vr_booking.services.charge import Battery
-from vr_booking.services.desk import add_walk_in, check_in
-from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from vr_booking.services.fleet_edit import log_cleaning
-from vr_booking.services.fleet_history import headset_summary
-from vr_booking.services.handout import (
-    check_in_participant,
+from vr_booking.services.desk.board import headset_board
+from vr_booking.services.desk.checkin import check_in, check_in_participant
+from vr_booking.services.desk.handout import (
     default_video_ids,
     hand_out,
     record_watched,
     return_headset,
 )
-from vr_booking.services.handout_board import headset_board
-from vr_booking.services.handout_rules import Caps, immersion
+from vr_booking.services.desk.rules import Caps, immersion
+from vr_booking.services.desk.walk_ins import add_walk_in
+from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vr_booking.services.fleet.charge import Battery
+from vr_booking.services.fleet.detail import headset_summary
+from vr_booking.services.fleet.edits import log_cleaning
 
 
 @pytest.fixture(autouse=True)

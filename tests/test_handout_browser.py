@@ -20,8 +20,9 @@ from vr_booking.models import (
     Participant,
     utcnow,
 )
-from vr_booking.services.booking import BookingInput, create_booking
-from vr_booking.services.desk import add_walk_in, check_in
+from vr_booking.services.desk.checkin import check_in
+from vr_booking.services.desk.walk_ins import add_walk_in
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
 CARD = "#headset-HUB-VR-01"

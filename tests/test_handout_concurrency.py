@@ -14,8 +14,8 @@ from sqlmodel import Session, func, select
 
 from conftest import start_server, stop_server
 from vr_booking.models import HeadsetUse, utcnow
-from vr_booking.services.booking import BookingInput, create_booking
-from vr_booking.services.desk import check_in
+from vr_booking.services.desk.checkin import check_in
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 DESKS = 8
 

@@ -11,10 +11,10 @@ from test_handout import Desk, arrive, give, make_desk
 from conftest import csrf_from, login
 from vr_booking.i18n import current_language
 from vr_booking.models import Booking, Headset, HeadsetStateChange, HeadsetUse, Incident
-from vr_booking.services.charge import Battery
+from vr_booking.services.desk.incidents import PersonRef, incident_message, report_incident
 from vr_booking.services.errors import Conflict, InvalidInput
-from vr_booking.services.fleet_history import headset_summary
-from vr_booking.services.incidents import PersonRef, incident_message, report_incident
+from vr_booking.services.fleet.charge import Battery
+from vr_booking.services.fleet.detail import headset_summary
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from conftest import free_port
 from vr_booking.config import Settings
 from vr_booking.models import OutboxMessage, utcnow
-from vr_booking.services.booking import BookingInput, create_booking
 from vr_booking.services.mail import deliver_outbox
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 
 class Inbox(Sink):

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from conftest import csrf_from, login
 from vr_booking.models import Booking, Closure, OutboxMessage, VRSession, utcnow
-from vr_booking.services.booking import BookingInput, create_booking
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 from vr_booking.services.timeutil import to_local
 
 RULE_FORM = {"weekday": "2", "start_time": "14:00", "end_time": "16:00", "seat_minutes": "20",

@@ -5,7 +5,7 @@ from datetime import date, time
 from sqlmodel import Session, select
 
 from vr_booking.models import OpenAccessRule, VRSession
-from vr_booking.services.slots import generate_slots, seat_times
+from vr_booking.services.open_access.slots import generate_slots, seat_times
 from vr_booking.services.timeutil import to_local
 
 

@@ -12,8 +12,8 @@ from vr_booking.config import get_settings
 from vr_booking.db import get_engine, session_scope
 from vr_booking.i18n import current_language, pick_language
 from vr_booking.jobs import build_scheduler
-from vr_booking.services.auth import create_staff as create_staff_account
-from vr_booking.services.auth import issue_api_token
+from vr_booking.services.admin.accounts import create_staff as create_staff_account
+from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.services.demo import create_demo_staff, is_empty, load_demo_data
 from vr_booking.services.errors import DomainError
 

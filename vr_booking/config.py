@@ -21,7 +21,6 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    environment: Literal["production", "development", "test"] = "production"
 
     smtp_host: str = ""
     smtp_port: int = 25
@@ -31,15 +30,15 @@ class Settings(BaseSettings):
     smtp_from: str = "vr-booking <no-reply@localhost>"
 
     default_language: Literal["fr", "en"] = "fr"
-    default_timezone: str = "Europe/Paris"
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool = False
 
-    # Headsets (DESIGN rule 6): about 2 h of use per full charge, about 2.5 h to recharge.
+    # Headsets (field rule 6 in docs/architecture.md): about 2 h of use per full charge,
+    # about 2.5 h to recharge.
     battery_full_minutes: int = 120
     recharge_minutes: int = 150
     charge_margin_minutes: int = 15
-    # Immersion caps (DESIGN rule 4): continuous minutes for a first-timer, hard cap for anyone.
+    # Immersion caps (field rule 4): continuous minutes for a first-timer, hard cap for anyone.
     first_immersion_minutes: int = 20
     max_immersion_minutes: int = 30
 
@@ -48,6 +47,9 @@ class Settings(BaseSettings):
     waitlist_size: int = 10
     booking_rate_limit_per_minute: int = 20
     no_show_release_minutes: int = 10
+
+    # How long a write waits for a centre lock on PostgreSQL before answering "busy".
+    lock_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

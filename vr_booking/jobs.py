@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 from vr_booking.config import Settings
 from vr_booking.db import session_scope
 from vr_booking.models import utcnow
-from vr_booking.services.desk import release_no_shows
+from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.mail import deliver_outbox
-from vr_booking.services.slots import generate_all_slots
-from vr_booking.services.waitlist import promote_waiting
+from vr_booking.services.open_access.slots import generate_all_slots
+from vr_booking.services.open_access.waitlist import promote_waiting
 
 log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 30
@@ -35,15 +35,13 @@ def send_mail(engine: Engine, settings: Settings) -> None:
 
 def extend_slots(engine: Engine, settings: Settings) -> None:
     """Keep every rule's slots generated up to its horizon as the days go by."""
-    with session_scope(engine) as session:
-        session.info["settings"] = settings
+    with session_scope(engine, settings=settings) as session:
         generate_all_slots(session, utcnow().date())
 
 
 def mark_no_shows(engine: Engine, settings: Settings) -> None:
     """Release the seats of booked visitors who did not come (walk-ins may take them)."""
-    with session_scope(engine) as session:
-        session.info["settings"] = settings
+    with session_scope(engine, settings=settings) as session:
         released = release_no_shows(session, utcnow())
     if released:
         log.info("released %d no-show seat(s)", released)
@@ -51,8 +49,7 @@ def mark_no_shows(engine: Engine, settings: Settings) -> None:
 
 def fill_freed_seats(engine: Engine, settings: Settings) -> None:
     """Confirm waiting bookings where seats came back (headset repaired, loan ended…)."""
-    with session_scope(engine) as session:
-        session.info["settings"] = settings
+    with session_scope(engine, settings=settings) as session:
         promoted = promote_waiting(session, utcnow())
     if promoted:
         log.info("confirmed %d waiting booking(s)", len(promoted))

@@ -1,4 +1,4 @@
-/* Immersion timers on the Today page (DESIGN rule 4: 20 min for a first-timer, 30 min for
+/* Immersion timers on the Today page (field rule 4: 20 min for a first-timer, 30 min for
  * anyone).
  *
  * The server renders each timer with the minutes worn at render time (data-now, its own

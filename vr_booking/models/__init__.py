@@ -2,11 +2,16 @@
 
 from vr_booking.models.base import UTCDateTime, utcnow
 from vr_booking.models.booking import (
+    ACTIVE,
+    HOLDING,
+    SEAT_HOLDING,
+    AgeBand,
     Booking,
     BookingJob,
     BookingStatus,
     Feedback,
     FeedbackJob,
+    Gender,
     Participant,
 )
 from vr_booking.models.catalogue import ROME_CODE_RE, ROME_DOMAINS, Job, Sector, Video, VideoJob
@@ -37,11 +42,11 @@ from vr_booking.models.session import (
 from vr_booking.models.staff import ApiToken, Role, StaffCentre, StaffUser
 
 __all__ = [
-    "ROME_CODE_RE", "ROME_DOMAINS", "Allocation", "ApiToken", "Booking", "BookingJob",
-    "BookingStatus", "Centre", "CentreKind", "Cleaning", "CleaningMethod", "Closure",
-    "FaceCover", "Feedback", "FeedbackJob", "Headset", "HeadsetStateChange", "HeadsetUse",
-    "Incident", "IncidentKind", "InstalledVideo", "Job", "Loan", "LoanHeadset", "LoanStatus",
-    "OpenAccessRule", "OutboxMessage", "Participant", "Role", "Sector", "ServiceState",
-    "SessionKind", "SessionStatus", "StaffCentre", "StaffUser", "UTCDateTime", "VRSession",
-    "Video", "VideoJob", "WatchedVideo", "utcnow",
+    "ACTIVE", "HOLDING", "ROME_CODE_RE", "ROME_DOMAINS", "SEAT_HOLDING", "AgeBand", "Allocation",
+    "ApiToken", "Booking", "BookingJob", "BookingStatus", "Centre", "CentreKind", "Cleaning",
+    "CleaningMethod", "Closure", "FaceCover", "Feedback", "FeedbackJob", "Gender", "Headset",
+    "HeadsetStateChange", "HeadsetUse", "Incident", "IncidentKind", "InstalledVideo", "Job",
+    "Loan", "LoanHeadset", "LoanStatus", "OpenAccessRule", "OutboxMessage", "Participant",
+    "Role", "Sector", "ServiceState", "SessionKind", "SessionStatus", "StaffCentre",
+    "StaffUser", "UTCDateTime", "VRSession", "Video", "VideoJob", "WatchedVideo", "utcnow",
 ]

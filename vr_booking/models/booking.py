@@ -17,6 +17,27 @@ class BookingStatus(StrEnum):
     no_show = "no_show"
 
 
+# The status sets the rules ask about, named once.
+SEAT_HOLDING = (BookingStatus.confirmed, BookingStatus.checked_in)  # takes a seat
+ACTIVE = (BookingStatus.confirmed, BookingStatus.waitlisted)  # still to come: cancel, change
+HOLDING = (*ACTIVE, BookingStatus.checked_in)  # what a closure or a rule change affects
+
+
+class AgeBand(StrEnum):
+    """Anonymous age bands; they add up to the European Social Fund's <25, 25–54, 55+."""
+
+    teen = "13-17"
+    young = "18-24"
+    adult = "25-54"
+    senior = "55+"
+
+
+class Gender(StrEnum):
+    female = "female"
+    male = "male"
+    non_binary = "non_binary"
+
+
 class Booking(SQLModel, table=True):
     """One visitor's seat in an open-access session (rule 2: a first name is enough)."""
 

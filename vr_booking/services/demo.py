@@ -19,9 +19,9 @@ from vr_booking.models import (
     VRSession,
 )
 from vr_booking.paths import DATA_DIR
-from vr_booking.services.auth import create_staff
-from vr_booking.services.catalogue_import import import_catalogue_or_raise
-from vr_booking.services.slots import generate_all_slots
+from vr_booking.services.admin.accounts import create_staff
+from vr_booking.services.catalogue.csv_import import import_catalogue_or_raise
+from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.timeutil import local_to_utc
 
 

@@ -1,10 +1,17 @@
-"""Domain errors with stable codes; the web layer maps them to HTTP answers in one place."""
+"""Domain errors: a kind (what sort of refusal), a stable code and a message for people.
+
+Services raise them and know nothing of HTTP; the web layer turns each kind into a status in
+one table (``vr_booking.web.errors``). ``code`` is part of the API's contract: programs may
+test it, so a code, once published, keeps its meaning.
+"""
+
+from typing import ClassVar
 
 
 class DomainError(Exception):
     """A rule refused the request. ``code`` is stable; ``message`` is shown to people."""
 
-    status = 409
+    kind: ClassVar[str] = "conflict"
 
     def __init__(self, code: str, message: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -14,20 +21,36 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    status = 404
+    """The thing named does not exist (or is not shown to this person)."""
+
+    kind = "not_found"
 
 
 class Forbidden(DomainError):
-    status = 403
+    """The thing exists, but this person may not see or change it."""
+
+    kind = "forbidden"
 
 
 class InvalidInput(DomainError):
-    status = 422
+    """The input is wrong; ``fields`` says which field and why."""
+
+    kind = "invalid"
 
 
 class Conflict(DomainError):
-    status = 409
+    """The input is fine, but the current state refuses it (full, too late, clashing)."""
+
+    kind = "conflict"
 
 
 class TooManyRequests(DomainError):
-    status = 429
+    """Too many attempts in a short time."""
+
+    kind = "rate_limited"
+
+
+class Busy(DomainError):
+    """Others are changing the same things right now; trying again shortly will work."""
+
+    kind = "busy"

@@ -1,6 +1,6 @@
 """Local wall-clock times to UTC instants and back (weekly rules keep 14:00 across DST)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -13,6 +13,11 @@ def to_local(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
-def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    """Half-open ranges [a_start, a_end) and [b_start, b_end) share an instant."""
-    return a_start < b_end and b_start < a_end
+def local_date(instant: datetime, zone: str) -> date:
+    """The local date of an instant in an IANA zone."""
+    return to_local(instant, zone).date()
+
+
+def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
+    """The UTC instants of the local midnights starting and ending ``day``."""
+    return local_to_utc(day, time(0), zone), local_to_utc(day + timedelta(days=1), time(0), zone)

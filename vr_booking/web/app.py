@@ -9,30 +9,12 @@ from vr_booking import __version__
 from vr_booking.config import Settings, get_settings
 from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
+from vr_booking.web.api import ROUTERS as API_ROUTERS
 from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
 from vr_booking.web.middleware import LanguageMiddleware
+from vr_booking.web.pages import ROUTERS as PAGE_ROUTERS
 from vr_booking.web.ratelimit import RateLimiter
-from vr_booking.web.routers import (
-    api,
-    api_bookings,
-    api_catalogue,
-    api_desk,
-    api_desk_headsets,
-    api_headsets,
-    booking,
-    catalogue,
-    desk,
-    desk_headsets,
-    docs,
-    fleet,
-    open_access,
-    public,
-    staff,
-)
-
-ROUTERS = (public, booking, catalogue, staff, open_access, fleet, desk, desk_headsets, api,
-           api_bookings, api_catalogue, api_headsets, api_desk, api_desk_headsets, docs)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -46,8 +28,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.booking_limiter = RateLimiter()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in ROUTERS:
-        app.include_router(module.router)
+    for router in (*PAGE_ROUTERS, *API_ROUTERS):
+        app.include_router(router)
     install_error_handlers(app)
     _install_middleware(app, settings)
     return app

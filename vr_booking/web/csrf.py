@@ -5,7 +5,7 @@ The token lives in a cookie and must come back in the form's ``csrftoken`` field
 cookie is set on the first page that asks. ``/api/`` is exempt: it authenticates with bearer
 tokens, never with cookies.
 
-Why not asgi-csrf (named in DESIGN.md): its 0.11 multipart reader passes an argument that
+Why not the asgi-csrf package: its 0.11 multipart reader passes an argument that
 python-multipart 0.0.26+ no longer accepts, so every file upload crashed (upstream
 simonw/asgi-csrf#38, unreleased fix), and older python-multipart has a known CVE. Here the
 form is parsed by Starlette, whatever python-multipart's version.

@@ -1,14 +1,25 @@
-"""Typed dependencies: the database session, the signed-in staff user, the API caller."""
+"""Typed dependencies: the request's unit of work, the signed-in staff user, the API caller.
+
+One unit of work per request: :func:`get_session` opens the request's database session, the
+handler calls services (which flush, never commit), and when the handler returns the session
+commits, before the response leaves, so that what the client is told is stored. When the
+handler raises, everything rolls back. A form handler that shows a refusal on the page calls
+:func:`discard` first, so that the refused command leaves nothing behind.
+
+GET and HEAD requests only read: their session refuses to write (``before_flush``), and on
+SQLite they use a deferred transaction so that reads do not queue behind the write lock that
+every other transaction takes (``BEGIN IMMEDIATE``).
+"""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from vr_booking.models import StaffUser
-from vr_booking.services.auth import staff_for_token
+from vr_booking.services.admin.tokens import staff_for_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -21,21 +32,41 @@ class ApiUnauthorized(Exception):
     """Raised by :func:`api_staff`; answered 401 with a JSON message."""
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request. Writes commit explicitly in the handler; the rest rolls back.
+class ReadOnlyRequest(RuntimeError):
+    """A GET handler tried to write: a bug, since a GET must be safe to repeat."""
 
-    On SQLite, safe methods use a deferred transaction so that reads do not queue behind the
-    write lock that every other transaction takes (``BEGIN IMMEDIATE``).
-    """
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    raise ReadOnlyRequest("GET and HEAD requests do not write to the database")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: commit when the handler returns, roll back if it raises."""
     engine: Engine = request.app.state.engine
-    if request.method in SAFE_METHODS:
+    read_only = request.method in SAFE_METHODS
+    if read_only:
         engine = engine.execution_options(sqlite_begin="DEFERRED")
     with Session(engine, expire_on_commit=False,
                  info={"settings": request.app.state.settings}) as session:
-        yield session
+        if read_only:
+            event.listen(session, "before_flush", _refuse_writes)
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if read_only:
+            session.rollback()
+        else:
+            session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def discard(session: Session) -> None:
+    """Forget what a refused command flushed, before the page showing the refusal is drawn."""
+    session.rollback()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_staff(request: Request, session: SessionDep) -> StaffUser | None:

@@ -1,4 +1,9 @@
-"""Every error becomes a page in the layout (HTML) or ``{"detail": …}`` (API), never a bare 500."""
+"""Every error becomes a page in the layout (HTML) or ``{"detail": …}`` (API), never a bare 500.
+
+Domain errors carry a kind; :data:`STATUS_BY_KIND` is the one table turning kinds into HTTP
+statuses. A lock that could not be had in time (:class:`vr_booking.db.LockTimeout`, or
+SQLite's busy timeout) answers 503 with ``Retry-After``: busy, please try again.
+"""
 
 import logging
 from typing import Any
@@ -6,15 +11,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vr_booking.db import LockTimeout, is_lock_timeout
 from vr_booking.i18n import _
 from vr_booking.services.errors import DomainError
 from vr_booking.web.deps import ApiUnauthorized, LoginRequired
 from vr_booking.web.templating import render
 
 log = logging.getLogger(__name__)
+STATUS_BY_KIND = {
+    "not_found": 404,
+    "forbidden": 403,
+    "invalid": 422,
+    "conflict": 409,
+    "rate_limited": 429,
+    "busy": 503,
+}
+RETRY_AFTER_SECONDS = 2
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status that answers a domain error."""
+    return STATUS_BY_KIND[error.kind]
 
 
 def is_api(request: Request) -> bool:
@@ -32,6 +52,7 @@ def _titles() -> dict[int, str]:
         422: _("Some information is missing or invalid"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Busy right now"),
     }
 
 
@@ -41,9 +62,11 @@ def error_response(request: Request, status: int, detail: Any, headers: dict | N
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     message = detail if isinstance(detail, str) else ""
     title = _titles().get(status, _titles()[400 if status < 500 else 500])
-    return render(request, "errors/error.html",
-                  {"status": status, "title": title, "message": message},
-                  status_code=status)
+    response = render(request, "errors/error.html",
+                      {"status": status, "title": title, "message": message},
+                      status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException):
@@ -63,12 +86,32 @@ async def _validation_error(request: Request, exc: RequestValidationError):
 
 
 async def _domain_error(request: Request, exc: DomainError):
+    status = status_of(exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
     if is_api(request):
         body = {"detail": exc.message, "code": exc.code}
         if exc.fields:
             body["fields"] = exc.fields
-        return JSONResponse(body, status_code=exc.status)
-    return error_response(request, exc.status, exc.message)
+        return JSONResponse(body, status_code=status, headers=headers)
+    return error_response(request, status, exc.message, headers)
+
+
+def _busy(request: Request):
+    return error_response(request, 503, _("Many people are changing the same things right "
+                                          "now. Please try again in a moment."),
+                          {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _lock_timeout(request: Request, _exc: LockTimeout):
+    log.warning("lock wait timed out on %s %s", request.method, request.url.path)
+    return _busy(request)
+
+
+async def _database_error(request: Request, exc: OperationalError):
+    """A lock wait that ran out on either database is "busy"; anything else is ours."""
+    if is_lock_timeout(exc):
+        return await _lock_timeout(request, LockTimeout())
+    return await _server_error(request, exc)
 
 
 async def _login_required(request: Request, _exc: LoginRequired):
@@ -102,4 +145,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(ApiUnauthorized, _api_unauthorized)
     app.add_exception_handler(DataError, _unstorable_input)
+    app.add_exception_handler(LockTimeout, _lock_timeout)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _server_error)

@@ -13,6 +13,7 @@ from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.open_access.tickets import format_code
 
 
 def local_time(instant: datetime, zone: str) -> str:
@@ -24,7 +25,8 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The CSRF token for forms (asgi-csrf puts a getter in the scope)."""
+    """The CSRF token for forms (:class:`vr_booking.web.csrf.CSRFMiddleware` puts a getter in
+    the scope)."""
     getter = request.scope.get("csrftoken")
     return getter() if getter else ""
 
@@ -41,6 +43,7 @@ def build_environment() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
     env.filters["label"] = label
+    env.filters["ticket_code"] = format_code
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
                        current_language=current_language.get)
     return env

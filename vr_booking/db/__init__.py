@@ -1,0 +1,10 @@
+"""The database layer: engines and sessions, the locks racing writes take, and the one
+definition of overlapping time ranges. Services import from here; nothing here knows about
+the web."""
+
+from vr_booking.db.engine import get_engine, make_engine, session_scope
+from vr_booking.db.locking import LockTimeout, is_lock_timeout, lock_centres
+from vr_booking.db.ranges import days_overlap, overlaps, ranges_overlap
+
+__all__ = ["LockTimeout", "days_overlap", "get_engine", "is_lock_timeout", "lock_centres",
+           "make_engine", "overlaps", "ranges_overlap", "session_scope"]

@@ -1,0 +1,64 @@
+"""Who may see and change what: the centres a staff member works for, and who manages.
+
+Every capability asks here, so that "a manager of this centre" means the same thing on every
+page and in the API.
+"""
+
+from sqlmodel import Session, col, select
+
+from vr_booking.i18n import _
+from vr_booking.models import Centre, Role, StaffCentre, StaffUser
+from vr_booking.services.errors import Forbidden, NotFound
+
+MANAGING_ROLES = (Role.manager, Role.admin)
+
+
+def is_manager(user: StaffUser) -> bool:
+    """Managers and administrators plan, edit and lend; facilitators run the day."""
+    return user.role in MANAGING_ROLES
+
+
+def centre_by_slug(session: Session, slug: str) -> Centre:
+    centre = session.exec(select(Centre).where(Centre.slug == slug)).first()
+    if centre is None:
+        raise NotFound("unknown_centre", _("No centre {slug!r}.").format(slug=slug))
+    return centre
+
+
+def visible_centre_ids(session: Session, user: StaffUser) -> set[int]:
+    """Centres whose staff pages this user may see (admins: all)."""
+    if user.role == Role.admin:
+        return set(session.exec(select(Centre.id)).all())
+    return set(session.exec(select(StaffCentre.centre_id).where(StaffCentre.staff_id == user.id)))
+
+
+def visible_centres(session: Session, user: StaffUser) -> list[Centre]:
+    """The centres this user may see, by name."""
+    return list(session.exec(select(Centre).where(
+        col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)))
+
+
+def require_centre(session: Session, user: StaffUser, slug: str) -> Centre:
+    """The centre if this user works for it; 404 when unknown, 403 when not theirs."""
+    centre = centre_by_slug(session, slug)
+    if centre.id not in visible_centre_ids(session, user):
+        raise Forbidden("not_your_centre", _("This page belongs to another centre."))
+    return centre
+
+
+def can_manage(session: Session, user: StaffUser, centre_id: int) -> bool:
+    """Managers of that centre and admins may change what the centre offers."""
+    return is_manager(user) and centre_id in visible_centre_ids(session, user)
+
+
+def require_manager(session: Session, user: StaffUser, centre_id: int) -> None:
+    """Refuse unless this user manages the centre."""
+    if not can_manage(session, user, centre_id):
+        raise Forbidden("managers_only", _("Only the centre's managers can do this."))
+
+
+def require_managed_centre(session: Session, user: StaffUser, slug: str) -> Centre:
+    """The centre if this user manages it; 404 when unknown, 403 otherwise."""
+    centre = require_centre(session, user, slug)
+    require_manager(session, user, centre.id)
+    return centre

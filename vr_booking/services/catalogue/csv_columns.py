@@ -1,0 +1,24 @@
+"""The columns of the catalogue's CSV file, shared by the importer and the exporter.
+
+One row per (video, job) pair; a video showing three jobs has three rows with the same video
+columns. A row whose video columns are empty lists a job no video shows yet, and one whose job
+and video columns are empty a sector without jobs, so that an export holds the whole public
+catalogue.
+"""
+
+COLUMNS = (
+    "sector_slug", "sector_name", "job_slug", "job_title", "rome_code", "job_keywords",
+    "job_description", "video_slug", "video_title", "video_description", "duration_seconds",
+    "languages", "min_age", "seated", "licence", "provider",
+)
+# input model field -> CSV column
+SECTOR_FIELDS = {"slug": "sector_slug", "name": "sector_name"}
+JOB_FIELDS = {"slug": "job_slug", "title": "job_title", "rome_code": "rome_code",
+              "sector": "sector_slug", "keywords": "job_keywords",
+              "description": "job_description"}
+VIDEO_FIELDS = {"slug": "video_slug", "title": "video_title",
+                "description": "video_description", "duration_seconds": "duration_seconds",
+                "languages": "languages", "min_age": "min_age", "is_seated": "seated",
+                "licence": "licence", "provider": "provider", "jobs": "job_slug"}
+JOB_PART = ("job_slug", "job_title", "rome_code", "job_keywords", "job_description")
+VIDEO_PART = tuple(c for c in VIDEO_FIELDS.values() if c != "job_slug")

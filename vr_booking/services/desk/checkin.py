@@ -1,0 +1,100 @@
+"""Checking people in at the desk: visitors by their ticket (QR scan or typed code) and
+group participants from the roster.
+
+Both are idempotent: a second scan or click answers "already checked in" and changes
+nothing. Every check-in locks the centre (:func:`vr_booking.db.lock_centres`) and re-reads
+the person after the lock, so two desks scanning the same ticket end with one check-in.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_time
+from sqlmodel import Session
+
+from vr_booking.db import lock_centres
+from vr_booking.i18n import _, current_language
+from vr_booking.models import Booking, BookingStatus, Centre, SessionStatus, StaffUser, VRSession
+from vr_booking.services.desk.day import has_free_seat, other_day
+from vr_booking.services.desk.no_shows import release_no_shows
+from vr_booking.services.desk.people import Holder, desk_centre, find_holder, find_ticket, reread
+from vr_booking.services.errors import Conflict
+from vr_booking.services.timeutil import to_local
+
+
+@dataclass
+class CheckIn:
+    booking: Booking
+    slot: VRSession
+    centre: Centre
+    already: bool
+
+
+def check_in(session: Session, staff: StaffUser, now: datetime, *, token: str | None = None,
+             code: str | None = None, centre_id: int | None = None) -> CheckIn:
+    """Check a ticket in at the desk of ``centre_id`` (None: any centre the staff works at).
+
+    A visitor arriving after the no-show release gets a seat only if one is still free for
+    walk-ins.
+    """
+    booking = find_ticket(session, token, code)
+    slot = session.get(VRSession, booking.session_id)
+    centre = desk_centre(session, staff, slot, centre_id)
+    lock_centres(session, [centre.id])
+    release_no_shows(session, now, [centre.id])
+    session.refresh(booking)  # another desk may have checked it in while we waited
+    session.refresh(slot)
+    if booking.session_id != slot.id:  # moved to another slot before we took the lock
+        raise Conflict("ticket_changed", _("This booking changed a moment ago: please try "
+                                           "again."))
+    _check_status(booking, slot, centre, now)
+    if booking.status == BookingStatus.checked_in:
+        return CheckIn(booking, slot, centre, already=True)
+    if booking.status == BookingStatus.no_show and not has_free_seat(session, slot):
+        raise Conflict("seat_released", _(
+            "This visitor came after their seat was released, and no seat is free now."))
+    booking.status, booking.checked_in_at = BookingStatus.checked_in, now
+    session.add(booking)
+    session.flush()
+    return CheckIn(booking, slot, centre, already=False)
+
+
+def _check_status(booking: Booking, slot: VRSession, centre: Centre, now: datetime) -> None:
+    if booking.status == BookingStatus.cancelled or slot.status == SessionStatus.cancelled:
+        raise Conflict("cancelled", _("This booking was cancelled."))
+    if booking.status == BookingStatus.waitlisted:
+        raise Conflict("waitlisted", _("This booking is on the waiting list, not confirmed. "
+                                       "If a seat is free, add the person as a walk-in."))
+    day = other_day(centre, slot.starts_at, now)
+    if day:
+        raise Conflict("wrong_day", _("This ticket is for {date}, not today.").format(date=day))
+
+
+def check_in_message(result: CheckIn) -> str:
+    """What the desk shows (and the API returns) after a successful scan."""
+    at = format_time(to_local(result.booking.checked_in_at, result.centre.timezone), "short",
+                     locale=current_language.get())
+    if result.already:
+        return _("{name} was already checked in at {time}.").format(
+            name=result.booking.name, time=at)
+    return _("{name} is checked in ({time}).").format(name=result.booking.name, time=at)
+
+
+def check_in_participant(session: Session, staff: StaffUser, participant_id: int,
+                         now: datetime, centre_id: int | None = None) -> tuple[Holder, bool]:
+    """Check a group participant in (today, at the desk's centre); True when already."""
+    holder = find_holder(session, participant_id=participant_id)
+    centre = desk_centre(session, staff, holder.session, centre_id)
+    lock_centres(session, [centre.id])
+    reread(session, holder)
+    if holder.session.status == SessionStatus.cancelled:
+        raise Conflict("cancelled", _("This session was cancelled."))
+    if other_day(centre, holder.session.starts_at, now):
+        raise Conflict("wrong_day", _("{name} is expected on another day, not today.").format(
+            name=holder.name))
+    if holder.participant.checked_in_at is not None:
+        return holder, True
+    holder.participant.checked_in_at = now
+    session.add(holder.participant)
+    session.flush()
+    return holder, False

@@ -1,0 +1,143 @@
+"""Service-state changes: lock, change, re-check capacity; refuse what would strand
+bookings or group sessions unless the manager confirms."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_datetime
+from sqlmodel import Session, col, or_, select
+
+from vr_booking.db import lock_centres
+from vr_booking.i18n import _, current_language
+from vr_booking.labels import label
+from vr_booking.models import (
+    Allocation,
+    Booking,
+    Centre,
+    Headset,
+    HeadsetStateChange,
+    Loan,
+    LoanHeadset,
+    LoanStatus,
+    ServiceState,
+    StaffUser,
+    VRSession,
+)
+from vr_booking.services.errors import Conflict, InvalidInput
+from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES
+from vr_booking.services.fleet.reservations import Reservation, reservations
+from vr_booking.services.open_access import capacity, waitlist
+from vr_booking.services.open_access.capacity import SlotLoad
+from vr_booking.services.open_access.mail import notify_booking_change
+from vr_booking.services.timeutil import to_local
+
+# --- service state --------------------------------------------------------------------------
+
+class StrandingConflict(Conflict):
+    """Taking the headset out of service would strand bookings or group sessions."""
+
+    def __init__(self, slots: list[SlotLoad], allocations: list[tuple[Allocation, VRSession]],
+                 centres: dict[int, Centre]) -> None:
+        self.slots, self.allocations, self.centres = slots, allocations, centres
+        lines = [_("This change would strand confirmed bookings or group sessions:")]
+        lines += [_("open access on {when} at {centre}: {confirmed} confirmed for {capacity} "
+                    "seats").format(when=_when(load.slot, centres), centre=_centre_name(
+                        load.slot, centres), confirmed=load.confirmed, capacity=load.capacity)
+                  for load in slots]
+        lines += [_("{kind} “{title}” on {when} at {centre}").format(
+            kind=label(s.kind), title=s.title, when=_when(s, centres),
+            centre=_centre_name(s, centres)) for _a, s in allocations]
+        super().__init__("would_strand", "\n".join(lines))
+
+
+def _when(vr_session: VRSession, centres: dict[int, Centre]) -> str:
+    local = to_local(vr_session.starts_at, centres[vr_session.centre_id].timezone)
+    return format_datetime(local, "short", locale=current_language.get())
+
+
+def _centre_name(vr_session: VRSession, centres: dict[int, Centre]) -> str:
+    return centres[vr_session.centre_id].name
+
+
+@dataclass
+class StateChangeResult:
+    change: HeadsetStateChange
+    waitlisted: list[Booking]
+    freed: list[tuple[Allocation, VRSession]]
+
+
+def change_state(session: Session, headset: Headset, to_state: str, reason: str,
+                 staff: StaffUser, now: datetime, *, confirmed: bool = False,
+                 notify: waitlist.Notify = notify_booking_change) -> StateChangeResult:
+    """Change a headset's service state: lock, change, verify.
+
+    Leaving service lowers open-access capacity wherever the headset is or will be, and
+    strands its future allocations. Unless the manager ``confirmed``, any slot then holding
+    more confirmed bookings than seats (or any such allocation) refuses the change; with
+    confirmation the newest bookings go back to the waiting list and the allocations are
+    freed. The caller's transaction rolls back on refusal, so nothing changes.
+    """
+    reason = _check_state_change(headset, to_state, reason)
+    centre_ids = centres_concerned(session, headset, now)
+    lock_centres(session, centre_ids)
+    change = HeadsetStateChange(headset_id=headset.id, from_state=headset.service_state,
+                                to_state=to_state, reason=reason, staff_id=staff.id,
+                                changed_at=now)
+    leaves_service = headset.service_state == ServiceState.in_service
+    headset.service_state = to_state
+    session.add_all([headset, change])
+    session.flush()
+    result = StateChangeResult(change, [], [])
+    if not leaves_service:
+        if to_state == ServiceState.in_service:  # seats came back: the waiting list first
+            waitlist.promote_waiting(session, now, centre_ids)
+        return result
+    overbooked = capacity.overbooked_slots(session, centre_ids, now)
+    allocations = _future_allocations(session, headset, now)
+    if (overbooked or allocations) and not confirmed:
+        raise StrandingConflict(overbooked, allocations, centres_by_id(
+            session, [s for _a, s in allocations] + [load.slot for load in overbooked]))
+    for load in overbooked:
+        result.waitlisted += waitlist.rebalance(session, load, now, notify)
+    for allocation, _s in allocations:
+        session.delete(allocation)
+    result.freed = allocations
+    session.flush()
+    return result
+
+
+def _check_state_change(headset: Headset, to_state: str, reason: str) -> str:
+    fields = {}
+    if to_state not in set(ServiceState):
+        fields["to_state"] = _("Choose a service state from the list.")
+    elif to_state == headset.service_state:
+        fields["to_state"] = _("The headset is already in this state.")
+    reason = reason.strip()
+    if not reason:
+        fields["reason"] = _("Say why the state changes.")
+    elif len(reason) > 500:
+        fields["reason"] = _("The reason is limited to 500 characters.")
+    if fields:
+        raise InvalidInput("invalid_state_change", _("Please correct the marked fields."), fields)
+    return reason
+
+
+def centres_concerned(session: Session, headset: Headset, now: datetime) -> set[int]:
+    """The home centre and every centre the headset is or will be lent to."""
+    today = to_local(now, session.get(Centre, headset.home_centre_id).timezone).date()
+    lent_to = session.exec(
+        select(Loan.to_centre_id).join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
+        .where(LoanHeadset.headset_id == headset.id, col(Loan.status).in_(EFFECTIVE_LOAN_STATES),
+               or_(Loan.end_date >= today, Loan.status == LoanStatus.overdue))).all()
+    return {headset.home_centre_id, *lent_to}
+
+
+def _future_allocations(session: Session, headset: Headset, now: datetime) -> list[Reservation]:
+    """Allocations still running or to come, in sessions that are not cancelled."""
+    return reservations(session, now, headset_ids=[headset.id])
+
+
+def centres_by_id(session: Session, sessions: Iterable[VRSession]) -> dict[int, Centre]:
+    ids = {s.centre_id for s in sessions}
+    return {c.id: c for c in session.exec(select(Centre).where(col(Centre.id).in_(ids)))}

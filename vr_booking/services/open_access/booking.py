@@ -1,0 +1,236 @@
+"""Open-access bookings: book, cancel, change slot, with the waiting list.
+
+Every write here takes the centre lock (:func:`capacity.lock_centres`) and only then counts
+seats, so confirmed bookings never exceed capacity, even with many workers.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy import or_
+from sqlmodel import Session, col, func, select
+
+from vr_booking.config import settings_for
+from vr_booking.db import lock_centres
+from vr_booking.i18n import _
+from vr_booking.models import (
+    ACTIVE,
+    Booking,
+    BookingJob,
+    BookingStatus,
+    Centre,
+    Job,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
+from vr_booking.services.errors import Conflict, InvalidInput, NotFound
+from vr_booking.services.open_access.capacity import slot_load
+from vr_booking.services.open_access.mail import notify_booking_change
+from vr_booking.services.open_access.tickets import new_code, new_token
+from vr_booking.services.open_access.waitlist import rebalance
+
+MAX_JOBS = 3
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class BookingInput(BaseModel):
+    """What a visitor sends; checked by :func:`check_input`, not by pydantic alone, so that
+    every problem gets a clear message next to its field."""
+
+    slot_id: int
+    name: str = Field(default="", max_length=500)
+    email: str | None = Field(default=None, max_length=500)
+    age_confirmed: bool = False
+    health_ack: bool = False
+    job_ids: list[int] = Field(default_factory=list, max_length=20)
+    language: str = "fr"
+
+
+@dataclass
+class BookingResult:
+    booking: Booking
+    slot: VRSession
+    centre: Centre
+
+
+def check_input(session: Session, data: BookingInput) -> dict[str, str]:
+    """Field → message for every problem (empty when the input is fine)."""
+    problems: dict[str, str] = {}
+    name = data.name.strip()
+    if not name:
+        problems["name"] = _("Please give a first name or a nickname.")
+    elif len(name) > 80 or any(ord(c) < 32 for c in name):
+        problems["name"] = _("The name must be at most 80 ordinary characters.")
+    email = (data.email or "").strip()
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        problems["email"] = _("This e-mail address does not look right (example: "
+                              "prenom@exemple.fr). You can also leave it empty.")
+    if not data.age_confirmed:
+        problems["age_confirmed"] = _("Headsets are for people aged 13 or older: please "
+                                      "confirm your age.")
+    if not data.health_ack:
+        problems["health_ack"] = _("Please read and acknowledge the health warning.")
+    problems.update(_check_jobs(session, data.job_ids))
+    return problems
+
+
+def _check_jobs(session: Session, job_ids: list[int]) -> dict[str, str]:
+    if len(set(job_ids)) > MAX_JOBS:
+        return {"job_ids": _("Choose at most 3 jobs.")}
+    found = session.exec(select(func.count()).select_from(Job).where(
+        col(Job.id).in_(set(job_ids)), col(Job.is_active))).one() if job_ids else 0
+    if found != len(set(job_ids)):
+        return {"job_ids": _("One of the chosen jobs is not in the catalogue.")}
+    return {}
+
+
+def browser_key_hash(key: str | None) -> str | None:
+    return hashlib.sha256(key.encode()).hexdigest() if key else None
+
+
+def _bookable_slot(session: Session, slot_id: int, now: datetime) -> VRSession:
+    """The slot, re-read after the lock; refuses one that is not open for booking."""
+    slot = session.exec(select(VRSession).where(VRSession.id == slot_id)
+                        .execution_options(populate_existing=True)).first()
+    if slot is None or slot.kind != SessionKind.open_access:
+        raise NotFound("unknown_slot", _("This session does not exist."))
+    if slot.status != SessionStatus.planned or slot.starts_at <= now:
+        raise Conflict("slot_closed", _("This session can no longer be booked."))
+    return slot
+
+
+def _check_hoarding(session: Session, slot: VRSession, email: str | None,
+                    browser_key: str | None, now: datetime, exclude_id: int | None) -> None:
+    people = []
+    if email:
+        people.append(func.lower(Booking.email) == email.lower())
+    if browser_key:
+        people.append(Booking.browser_key == browser_key)
+    if not people:
+        return
+    mine = session.exec(
+        select(Booking.session_id).join(VRSession, col(VRSession.id) == Booking.session_id)
+        .where(or_(*people), col(Booking.status).in_(ACTIVE), VRSession.starts_at > now,
+               Booking.id != (exclude_id or -1))
+    ).all()
+    if slot.id in mine:
+        raise Conflict("already_booked", _("You already have a booking for this session."))
+    limit = settings_for(session).max_upcoming_bookings
+    if len(mine) >= limit:
+        raise Conflict("too_many_bookings", _(
+            "You already have {n} upcoming bookings, the most one person may hold. Cancel one "
+            "first.").format(n=len(mine)))
+
+
+def create_booking(session: Session, data: BookingInput, now: datetime,
+                   browser_key: str | None = None) -> BookingResult:
+    """Book a seat, or a place on the waiting list when the slot is full."""
+    problems = check_input(session, data)
+    if problems:
+        raise InvalidInput("invalid_booking", " ".join(problems.values()), problems)
+    centre_id = session.exec(select(VRSession.centre_id).where(VRSession.id == data.slot_id)
+                             ).first()
+    if centre_id is None:
+        raise NotFound("unknown_slot", _("This session does not exist."),
+                       {"slot_id": _("This session does not exist.")})
+    lock_centres(session, [centre_id])
+    slot = _bookable_slot(session, data.slot_id, now)
+    email = (data.email or "").strip() or None
+    key = browser_key_hash(browser_key)
+    _check_hoarding(session, slot, email, key, now, None)
+    load = slot_load(session, slot)
+    if load.confirmed < load.capacity:
+        status = BookingStatus.confirmed
+    elif load.waitlisted < settings_for(session).waitlist_size:
+        status = BookingStatus.waitlisted
+    else:
+        raise Conflict("slot_full", _("This session is full and so is its waiting list. "
+                                      "Please choose another one."))
+    booking = Booking(
+        session_id=slot.id, token=new_token(), short_code=new_code(session),
+        status=status, name=data.name.strip(), email=email,
+        language=data.language if data.language in ("fr", "en") else "fr",
+        age_confirmed=True, health_ack_at=now, browser_key=key, created_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    session.add_all(BookingJob(booking_id=booking.id, job_id=j) for j in set(data.job_ids))
+    notify_booking_change(session, booking, status)
+    session.flush()
+    return BookingResult(booking, slot, session.get(Centre, slot.centre_id))
+
+
+def get_booking(session: Session, token: str) -> BookingResult:
+    booking = session.exec(select(Booking).where(Booking.token == token)).first()
+    if booking is None:
+        raise NotFound("unknown_booking", _("We could not find this booking. Check the link "
+                                            "in your e-mail."))
+    slot = session.get(VRSession, booking.session_id)
+    return BookingResult(booking, slot, session.get(Centre, slot.centre_id))
+
+
+def booked_jobs(session: Session, booking: Booking) -> list[Job]:
+    """The jobs the visitor said they were interested in when booking."""
+    return list(session.exec(select(Job).join(BookingJob, col(BookingJob.job_id) == Job.id)
+                             .where(BookingJob.booking_id == booking.id)).all())
+
+
+def _locked_booking(session: Session, token: str) -> BookingResult:
+    found = get_booking(session, token)
+    lock_centres(session, [found.slot.centre_id])
+    session.refresh(found.booking)
+    session.refresh(found.slot)
+    return found
+
+
+def cancel_booking(session: Session, token: str, now: datetime) -> BookingResult:
+    """Cancel (idempotent); a freed seat goes to the first person waiting."""
+    found = _locked_booking(session, token)
+    booking = found.booking
+    if booking.status == BookingStatus.cancelled:
+        return found
+    if booking.status not in ACTIVE or found.slot.starts_at <= now:
+        raise Conflict("too_late", _("This booking can no longer be cancelled online; "
+                                     "please tell the desk."))
+    booking.status = BookingStatus.cancelled
+    booking.cancelled_at = now
+    session.add(booking)
+    session.flush()
+    notify_booking_change(session, booking, "cancelled")
+    rebalance(session, slot_load(session, found.slot), now, notify_booking_change)
+    return found
+
+
+def change_booking(session: Session, token: str, new_slot_id: int,
+                   now: datetime) -> BookingResult:
+    """Move a booking to another slot; the old seat is released only if a new one is taken."""
+    found = get_booking(session, token)
+    new_centre = session.exec(select(VRSession.centre_id).where(VRSession.id == new_slot_id)
+                              ).first()
+    if new_centre is None:
+        raise NotFound("unknown_slot", _("This session does not exist."))
+    lock_centres(session, [found.slot.centre_id, new_centre])
+    session.refresh(found.booking)
+    booking, old_slot = found.booking, found.slot
+    if booking.status not in ACTIVE or old_slot.starts_at <= now:
+        raise Conflict("too_late", _("This booking can no longer be changed online."))
+    new_slot = _bookable_slot(session, new_slot_id, now)
+    if new_slot.id == old_slot.id:
+        return found
+    _check_hoarding(session, new_slot, booking.email, booking.browser_key, now, booking.id)
+    load = slot_load(session, new_slot)
+    if load.confirmed >= load.capacity:
+        raise Conflict("slot_full", _("That session has no free seat: your booking was not "
+                                      "changed."))
+    booking.session_id = new_slot.id
+    booking.status = BookingStatus.confirmed
+    session.add(booking)
+    session.flush()
+    notify_booking_change(session, booking, "changed")
+    rebalance(session, slot_load(session, old_slot), now, notify_booking_change)
+    return BookingResult(booking, new_slot, session.get(Centre, new_slot.centre_id))
+

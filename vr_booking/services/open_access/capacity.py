@@ -1,0 +1,137 @@
+"""Seats in open-access slots (the capacity formula of docs/architecture.md).
+
+Seats in a slot at centre C during [t0, t1) = headsets at C for the whole range, in service,
+without a foam face cover, and not allocated to a (non-cancelled) session during
+[t0 - buffer, t1 + buffer), minus the walk-in reserve. Counts come from the rows under a
+lock (:func:`vr_booking.db.lock_centres`), never from a stored counter.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from vr_booking.db import overlaps, ranges_overlap
+from vr_booking.models import (
+    SEAT_HOLDING,
+    Allocation,
+    Booking,
+    BookingStatus,
+    Centre,
+    FaceCover,
+    OpenAccessRule,
+    ServiceState,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
+from vr_booking.services.fleet.location import headsets_at, local_dates
+
+
+@dataclass
+class SlotLoad:
+    """A slot with its capacity and how its seats are taken."""
+
+    slot: VRSession
+    capacity: int  # seats that can be booked: ``headsets`` minus the walk-in reserve
+    confirmed: int
+    waitlisted: int
+    headsets: int  # usable headsets for the slot, reserve included (what walk-ins can use)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.capacity - self.confirmed)
+
+
+def booking_counts(session: Session, slot_ids: list[int]) -> dict[int, dict[str, int]]:
+    rows = session.exec(
+        select(Booking.session_id, Booking.status, func.count())
+        .where(col(Booking.session_id).in_(slot_ids))
+        .group_by(Booking.session_id, Booking.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for slot_id, status, n in rows:
+        counts.setdefault(slot_id, {})[status] = n
+    return counts
+
+
+def slot_loads(session: Session, slots: list[VRSession]) -> list[SlotLoad]:
+    """Capacity and counts for many slots with a handful of queries (not one per slot)."""
+    if not slots:
+        return []
+    rules = _rules_of(session, slots)
+    centres = {c.id: c for c in session.exec(
+        select(Centre).where(col(Centre.id).in_({s.centre_id for s in slots})))}
+    widest = max((r.buffer_minutes for r in rules.values()), default=0)
+    allocations = _allocations_between(
+        session, min(s.starts_at for s in slots) - timedelta(minutes=widest),
+        max(s.ends_at for s in slots) + timedelta(minutes=widest))
+    counts = booking_counts(session, [s.id for s in slots])
+    usable_cache: dict[tuple, set[int]] = {}
+    loads = []
+    for slot in slots:
+        rule = rules.get(slot.rule_id)
+        buffer = timedelta(minutes=rule.buffer_minutes if rule else 0)
+        centre = centres[slot.centre_id]
+        key = (centre.id, *local_dates(centre, slot.starts_at, slot.ends_at))
+        if key not in usable_cache:
+            usable_cache[key] = _usable_ids(session, centre, slot.starts_at, slot.ends_at)
+        usable = usable_cache[key]
+        busy = {a.headset_id for a in allocations if a.headset_id in usable and overlaps(
+            a.starts_at, a.ends_at, slot.starts_at - buffer, slot.ends_at + buffer)}
+        headsets = len(usable - busy)
+        slot_counts = counts.get(slot.id, {})
+        loads.append(SlotLoad(
+            slot=slot,
+            capacity=max(0, headsets - (rule.walk_in_reserve if rule else 0)),
+            confirmed=sum(slot_counts.get(s, 0) for s in SEAT_HOLDING),
+            waitlisted=slot_counts.get(BookingStatus.waitlisted, 0),
+            headsets=headsets,
+        ))
+    return loads
+
+
+def slot_load(session: Session, slot: VRSession) -> SlotLoad:
+    return slot_loads(session, [slot])[0]
+
+
+def _rules_of(session: Session, slots: list[VRSession]) -> dict[int, OpenAccessRule]:
+    ids = {s.rule_id for s in slots if s.rule_id is not None}
+    return {r.id: r for r in session.exec(
+        select(OpenAccessRule).where(col(OpenAccessRule.id).in_(ids)))}
+
+
+def _usable_ids(session: Session, centre: Centre, start_at: datetime,
+                end_at: datetime) -> set[int]:
+    return {h.id for h in headsets_at(session, centre, start_at, end_at)
+            if h.service_state == ServiceState.in_service and h.face_cover != FaceCover.foam}
+
+
+def _allocations_between(session: Session, start_at: datetime,
+                         end_at: datetime) -> list[Allocation]:
+    return list(session.exec(
+        select(Allocation).join(VRSession, col(VRSession.id) == Allocation.session_id)
+        .where(VRSession.status != SessionStatus.cancelled,
+               ranges_overlap(Allocation.starts_at, Allocation.ends_at, start_at, end_at))
+    ).all())
+
+
+def upcoming_slots(session: Session, centre_ids: Iterable[int], start_at: datetime,
+                   end_at: datetime | None = None) -> list[VRSession]:
+    """Planned open-access slots at these centres starting in [start_at, end_at)."""
+    query = select(VRSession).where(
+        col(VRSession.centre_id).in_(list(centre_ids)),
+        VRSession.kind == SessionKind.open_access,
+        VRSession.status == SessionStatus.planned, VRSession.starts_at >= start_at,
+    )
+    if end_at is not None:
+        query = query.where(VRSession.starts_at < end_at)
+    return list(session.exec(query.order_by(VRSession.starts_at, VRSession.id)).all())
+
+
+def overbooked_slots(session: Session, centre_ids: Iterable[int],
+                     now: datetime) -> list[SlotLoad]:
+    """Upcoming slots whose confirmed bookings exceed their capacity (after a change)."""
+    loads = slot_loads(session, upcoming_slots(session, centre_ids, now))
+    return [load for load in loads if load.confirmed > load.capacity]

@@ -1,0 +1,45 @@
+"""What a visitor is told when their booking changes (queued in the outbox)."""
+
+from sqlmodel import Session
+
+from vr_booking.i18n import _
+from vr_booking.models import Booking, Centre, VRSession, utcnow
+from vr_booking.services.calendar import ticket_ics
+from vr_booking.services.mail import enqueue, language, render_mail
+from vr_booking.services.open_access.tickets import format_code, ticket_url
+from vr_booking.services.timeutil import to_local
+
+# Events that come with the calendar file (the visitor holds a seat afterwards).
+WITH_CALENDAR = {"confirmed", "promoted", "changed"}
+EVENTS = {"confirmed", "waitlisted", "promoted", "demoted", "cancelled", "changed",
+          "slot_cancelled"}
+
+
+def calendar_title() -> str:
+    return _("VR job discovery session")
+
+
+def booking_ics(session: Session, booking: Booking) -> str:
+    slot = session.get(VRSession, booking.session_id)
+    centre = session.get(Centre, slot.centre_id)
+    with language(booking.language):
+        title = calendar_title()
+    return ticket_ics(booking, slot, centre, ticket_url(session, booking), title, utcnow())
+
+
+def notify_booking_change(session: Session, booking: Booking, event: str) -> None:
+    """Queue the e-mail for ``event`` (see EVENTS) when the visitor gave an address."""
+    if not booking.email or event not in EVENTS:
+        return
+    slot = session.get(VRSession, booking.session_id)
+    centre = session.get(Centre, slot.centre_id)
+    local = to_local(slot.starts_at, centre.timezone)
+    subject, body = render_mail(
+        f"booking_{event}", booking.language, booking=booking, centre=centre,
+        starts_at=local, ends_at=to_local(slot.ends_at, centre.timezone),
+        ticket_url=ticket_url(session, booking), ticket_code=format_code(booking.short_code),
+    )
+    attachment = None
+    if event in WITH_CALENDAR:
+        attachment = ("ticket.ics", "text/calendar", booking_ics(session, booking))
+    enqueue(session, booking.email, subject, body, attachment)

@@ -1,0 +1,66 @@
+"""JSON API for the headset fleet (staff bearer token); the same services as the pages."""
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from vr_booking.models import FaceCover, ServiceState, utcnow
+from vr_booking.services.fleet import access, detail, inventory
+from vr_booking.services.fleet.charge import Battery
+from vr_booking.web.deps import ApiStaff, SessionDep
+from vr_booking.web.params import Limit, Offset
+
+router = APIRouter(prefix="/api/v1", tags=["headsets"])
+
+
+class HeadsetPublic(BaseModel):
+    asset_tag: str
+    serial: str | None
+    model: str
+    home_centre: str = Field(description="slug of the centre the headset belongs to")
+    current_centre: str = Field(description="slug of the centre it is at today (loans)")
+    service_state: ServiceState
+    face_cover: FaceCover
+    to_clean: bool = Field(description="returned by a user and not cleaned since")
+    charge_percent: int | None = Field(description="last recorded battery level")
+    estimated_minutes_left: int | None = Field(
+        description="recorded level minus the time worn since; null when never recorded")
+    installed_video_count: int
+
+
+class HeadsetList(BaseModel):
+    items: list[HeadsetPublic]
+    total: int
+
+
+def _public(row: inventory.HeadsetRow) -> HeadsetPublic:
+    headset = row.headset
+    return HeadsetPublic(
+        asset_tag=headset.asset_tag, serial=headset.serial, model=headset.model,
+        home_centre=row.home_centre.slug, current_centre=row.current_centre.slug,
+        service_state=headset.service_state, face_cover=headset.face_cover,
+        to_clean=row.to_clean, charge_percent=headset.charge_percent,
+        estimated_minutes_left=row.charge.minutes_left,
+        installed_video_count=row.installed_count,
+    )
+
+
+@router.get("/headsets", response_model=HeadsetList, summary="List the headsets you may see")
+def list_headsets(request: Request, session: SessionDep, staff: ApiStaff,
+                  centre: str | None = None, state: ServiceState | None = None,
+                  limit: Limit = 100, offset: Offset = 0) -> HeadsetList:
+    """Headsets based at or now at your centres; ``centre`` keeps those now at that centre."""
+    rows = inventory.list_headsets(session, staff, utcnow(),
+                                   Battery.from_settings(request.app.state.settings),
+                                   centre_slug=centre, state=state)
+    return HeadsetList(items=[_public(r) for r in rows[offset:offset + limit]], total=len(rows))
+
+
+@router.get("/headsets/{asset_tag}", response_model=HeadsetPublic, summary="One headset",
+            responses={403: {"description": "Not visible to you"},
+                       404: {"description": "Unknown asset tag"}})
+def get_headset(request: Request, asset_tag: str, session: SessionDep,
+                staff: ApiStaff) -> HeadsetPublic:
+    now = utcnow()
+    headset = access.require_headset(session, staff, asset_tag, now)
+    battery = Battery.from_settings(request.app.state.settings)
+    return _public(detail.headset_summary(session, headset, now, battery))

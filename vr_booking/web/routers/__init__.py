@@ -1,1 +1,0 @@
-"""One module per area; each exposes ``router``, included by ``web.app.create_app``."""
