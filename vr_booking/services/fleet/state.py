@@ -35,20 +35,23 @@ from vr_booking.services.timeutil import to_local
 # --- service state --------------------------------------------------------------------------
 
 class StrandingConflict(Conflict):
-    """Taking the headset out of service would strand bookings or group sessions."""
+    """Taking the headset out of service would strand bookings or group sessions.
 
-    def __init__(self, slots: list[SlotLoad], allocations: list[tuple[Allocation, VRSession]],
+    ``clashes`` holds one line a stranded slot or session, which pages list as they are.
+    """
+
+    def __init__(self, slots: list[SlotLoad], allocations: list[Reservation],
                  centres: dict[int, Centre]) -> None:
         self.slots, self.allocations, self.centres = slots, allocations, centres
-        lines = [_("This change would strand confirmed bookings or group sessions:")]
-        lines += [_("open access on {when} at {centre}: {confirmed} confirmed for {capacity} "
-                    "seats").format(when=_when(load.slot, centres), centre=_centre_name(
-                        load.slot, centres), confirmed=load.confirmed, capacity=load.capacity)
-                  for load in slots]
-        lines += [_("{kind} “{title}” on {when} at {centre}").format(
-            kind=label(s.kind), title=s.title, when=_when(s, centres),
+        self.clashes = [_("Open access on {when} at {centre}: {confirmed} confirmed bookings "
+                          "for {capacity} seats").format(
+            when=_when(load.slot, centres), centre=_centre_name(load.slot, centres),
+            confirmed=load.confirmed, capacity=load.capacity) for load in slots]
+        self.clashes += [_("{session} on {when} at {centre}").format(
+            session=s.title or label(s.kind), when=_when(s, centres),
             centre=_centre_name(s, centres)) for _a, s in allocations]
-        super().__init__("would_strand", "\n".join(lines))
+        heading = _("This change would strand confirmed bookings or group sessions:")
+        super().__init__("would_strand", "\n".join([heading, *self.clashes]))
 
 
 def _when(vr_session: VRSession, centres: dict[int, Centre]) -> str:
