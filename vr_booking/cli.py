@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from vr_booking import migrations
-from vr_booking.config import get_settings
+from vr_booking.addresses import derive_base_url, loopback_warning
+from vr_booking.config import Settings, get_settings
 from vr_booking.db import get_engine, session_scope
 from vr_booking.i18n import current_language, pick_language
 from vr_booking.jobs import build_scheduler
@@ -17,6 +18,7 @@ from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.services.demo import create_demo_staff, is_empty, load_demo_data
 from vr_booking.services.errors import DomainError
 
+BASE_URL_VARIABLE = "VR_BOOKING_BASE_URL"
 app = typer.Typer(help="vr-booking: VR job-discovery sessions for career-guidance centres.",
                   no_args_is_help=True)
 
@@ -48,7 +50,7 @@ def serve(
     """Migrate the database, load demo data into an empty one, and start the web server."""
     import uvicorn
 
-    settings = get_settings()
+    settings = _with_public_address(host, port)
     migrations.upgrade("head")
     if not no_demo:
         _load_demo_if_empty()
@@ -57,8 +59,23 @@ def serve(
         build_scheduler(get_engine(), settings).start()
     database = _safe_url(settings.database_url)
     typer.echo(f"vr-booking on http://{host}:{port}  (database: {database})")
+    typer.echo(f"Address in QR codes and e-mails: {settings.base_url}")
+    warning = loopback_warning(settings.base_url, host)
+    if warning:
+        typer.secho(warning, err=True, fg=typer.colors.YELLOW)
     uvicorn.run("vr_booking.web.app:create_default_app", factory=True, host=host, port=port,
                 workers=workers, proxy_headers=True, log_level="info")
+
+
+def _with_public_address(host: str, port: int) -> Settings:
+    """The settings, with the public address derived from host and port when none is set.
+
+    It goes into the environment too, so that every worker uvicorn starts uses it.
+    """
+    if not os.environ.get(BASE_URL_VARIABLE, "").strip():
+        os.environ[BASE_URL_VARIABLE] = derive_base_url(host, port)
+        get_settings.cache_clear()
+    return get_settings()
 
 
 def _safe_url(url: str) -> str:
