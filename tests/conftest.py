@@ -2,21 +2,26 @@
 
 Choose the database with ``VR_BOOKING_TEST_DB=sqlite`` (default) or ``postgres``; the
 PostgreSQL URL comes from ``VR_BOOKING_TEST_PG_URL`` (default: the local ``test`` database).
+
+Only fixtures live here; the plain helpers that tests import (``login``, ``start_server``,
+the builders of bookings, desks and fleets…) live in ``factories.py``.
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time as clock
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
+from factories import (
+    PASSWORD,
+    PG_URL,
+    TEST_DB,
+    LiveServer,
+    OpenAccess,
+    start_server,
+    stop_server,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -25,6 +30,7 @@ from sqlmodel import Session, SQLModel
 from vr_booking import migrations
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
+from vr_booking.i18n import current_language
 from vr_booking.models import (
     Centre,
     Headset,
@@ -39,12 +45,6 @@ from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.services.demo import load_demo_data
 from vr_booking.services.open_access.slots import generate_slots
 from vr_booking.web.app import create_app
-
-TEST_DB = os.environ.get("VR_BOOKING_TEST_DB", "sqlite")
-PG_URL = os.environ.get("VR_BOOKING_TEST_PG_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PASSWORD = "correct horse battery"
-SERVER_START_TIMEOUT_S = 30
 
 
 def reset_postgres(url: str) -> None:
@@ -125,6 +125,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def english() -> Iterator[None]:
+    """Messages built outside a request use the default language (French): read English."""
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)
+
+
+@pytest.fixture
 def demo(db: Session) -> Session:
     """The demo data, loaded and committed."""
     load_demo_data(db, date.today())
@@ -166,91 +174,12 @@ def make_token(db: Session) -> Callable[[str], str]:
     return _make
 
 
-def csrf_from(client: TestClient, path: str = "/staff/login") -> str:
-    """Visit a page so that the CSRF cookie is set, and return the token for a form."""
-    client.get(path)
-    return client.cookies["csrftoken"]
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    token = csrf_from(client)
-    return client.post("/staff/login", data={"email": email, "password": password,
-                                             "csrftoken": token}, follow_redirects=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class LiveServer:
-    url: str
-    database_url: str
-    process: subprocess.Popen
-
-
-def start_server(database_url: str, data_dir: Path, workers: int = 1,
-                 **settings: str) -> LiveServer:
-    """Start ``vr-booking serve`` in its own process and wait until /healthz answers.
-
-    ``settings`` become ``VR_BOOKING_<NAME>`` environment variables of the server.
-    """
-    port = free_port()
-    env = {**os.environ, "VR_BOOKING_DATABASE_URL": database_url,
-           "VR_BOOKING_DATA_DIR": str(data_dir), "VR_BOOKING_BASE_URL": f"http://127.0.0.1:{port}",
-           "VR_BOOKING_ENVIRONMENT": "test",
-           **{f"VR_BOOKING_{k.upper()}": v for k, v in settings.items()}}
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vr_booking", "serve", "--port", str(port), "--no-demo",
-         "--no-scheduler", "--workers", str(workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir,  # import the installed package
-    )
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, process)
-    _wait_until_up(server, data_dir / "server.log")
-    return server
-
-
-def _wait_until_up(server: LiveServer, log_path: Path) -> None:
-    deadline = clock.monotonic() + SERVER_START_TIMEOUT_S
-    while clock.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            clock.sleep(0.1)
-    server.process.kill()
-    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-
-
-def stop_server(server: LiveServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
 @pytest.fixture
 def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A real server process on a free port, on this test's database."""
     server = start_server(db_url, tmp_path / "server")
     yield server
     stop_server(server)
-
-
-@dataclass
-class OpenAccess:
-    centre: Centre
-    rule: OpenAccessRule
-    slots: list[VRSession]
-    headsets: list[Headset]
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from factories import book
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from test_desk import book
 
 from vr_booking.models import Booking, Participant
 

@@ -3,17 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
-from test_fleet import (
+from factories import (
     GAP_FACILITATOR,
     MANAGER,
     World,
     add_headsets,
-    book,
+    confirmed_bookings,
     lend,
     make_world,
     open_access_slot,
 )
+from sqlmodel import Session
 
 from vr_booking.models import HeadsetUse, InstalledVideo, Video, utcnow
 
@@ -67,7 +67,7 @@ def test_one_headset_with_its_derived_facts(client, db: Session, world, make_tok
     db.add(video)
     db.flush()
     db.add(InstalledVideo(headset_id=headset.id, video_id=video.id))
-    [booking] = book(db, open_access_slot(db, world.marseille), 1)
+    [booking] = confirmed_bookings(db, open_access_slot(db, world.marseille), 1)
     db.add(HeadsetUse(headset_id=headset.id, session_id=booking.session_id,
                       booking_id=booking.id, started_at=utcnow() - timedelta(minutes=20),
                       returned_at=utcnow() - timedelta(minutes=10)))

@@ -3,10 +3,9 @@
 from datetime import timedelta
 
 import pytest
+from factories import Desk, arrive, book, make_desk
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from test_desk import book
-from test_handout import Desk, arrive, make_desk
 
 from vr_booking.models import Cleaning, Headset, Incident, InstalledVideo, Participant, Video
 

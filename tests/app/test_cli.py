@@ -80,7 +80,7 @@ def test_db_current_and_demo_data_twice(db_url, tmp_path, db: Session):
 
 def test_serve_loads_demo_into_an_empty_database(tmp_path):
     """The README's first command: an empty default database gets migrated and demo data."""
-    from conftest import free_port
+    from factories import free_port
 
     port = free_port()
     data_dir = tmp_path / "fresh"

@@ -2,16 +2,14 @@
 critical accessibility violation on the main pages, public and staff."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from factories import PASSWORD, serious_violations
 from playwright.sync_api import Page
 from sqlmodel import select
 
-from conftest import PASSWORD
 from vr_booking.models import Booking, Job, VRSession, utcnow
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -29,13 +27,6 @@ def site(demo, make_staff, live_server):
     return live_server, slot, job, token
 
 
-def _violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — "
-            f"{[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in SERIOUS]
-
-
 def test_public_pages_have_no_serious_violations(page: Page, site):
     server, slot, job, token = site
     found = {}
@@ -43,10 +34,10 @@ def test_public_pages_have_no_serious_violations(page: Page, site):
                  "/catalogue?q=soudeur", f"/catalogue/jobs/{job.slug}", "/staff/login",
                  "/h/MRS-VR-01", "/no/such/page"):
         page.goto(server.url + path)
-        found[path] = _violations(page)
+        found[path] = serious_violations(page)
     page.goto(f"{server.url}/book/{slot.id}")
     page.get_by_role("button").last.click()  # empty form: the error state
-    found["booking form with errors"] = _violations(page)
+    found["booking form with errors"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -64,7 +55,7 @@ def test_staff_pages_have_no_serious_violations(page: Page, site):
                  "/staff/centres/marseille/videos", "/staff/catalogue",
                  "/staff/catalogue/import", "/staff/catalogue/jobs/new"):
         page.goto(server.url + path)
-        found[path] = _violations(page)
+        found[path] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -72,4 +63,4 @@ def test_the_checker_does_catch_a_bad_page(page: Page):
     """Control: the same check fails on a page with known faults."""
     page.set_content('<html><body><img src="x.png"><input type="text">'
                      '<button></button></body></html>')
-    assert len(_violations(page)) >= 2
+    assert len(serious_violations(page)) >= 2

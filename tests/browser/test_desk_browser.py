@@ -8,10 +8,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from factories import sign_in_to_today
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from conftest import PASSWORD
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
@@ -30,18 +30,6 @@ def today(db: Session, make_open_access, make_slot_now, make_staff, live_server)
     db.commit()
     make_staff("fac@example.org", centres=("hub",))
     return live_server, bookings
-
-
-def sign_in_to_today(page: Page, url: str) -> list[str]:
-    """Open Today (through the sign-in form); returns the list that collects JS errors."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{url}/staff/centres/hub/today")
-    page.get_by_label("Adresse e-mail").fill("fac@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).to_have_url(re.compile(r"/staff/centres/hub/today$"))
-    return errors
 
 
 def test_facilitator_types_a_short_code_and_sees_the_person_checked_in(page: Page, today):

@@ -3,10 +3,8 @@
 import re
 
 import pytest
+from factories import MANAGER, PASSWORD
 from playwright.sync_api import Page, expect
-from test_fleet import MANAGER
-
-from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 

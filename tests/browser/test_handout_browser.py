@@ -8,10 +8,9 @@ and form actions rather than words, so that the test holds in French and English
 from datetime import timedelta
 
 import pytest
+from factories import serious_violations, sign_in_to_today
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
-from test_accessibility import _violations
-from test_desk_browser import sign_in_to_today
 
 from vr_booking.models import (
     Cleaning,
@@ -108,5 +107,5 @@ def test_the_headsets_board_has_no_serious_accessibility_violation(page: Page, t
     expect(page.locator("#headset-HUB-VR-02")).to_have_class("status-to_clean")
     expect(page.locator("#headset-HUB-VR-03")).to_have_class("status-low_charge")
     expect(page.locator("#board form[action$='/handouts']")).to_have_count(2)  # the walk-ins
-    assert _violations(page) == []
+    assert serious_violations(page) == []
     assert errors == []

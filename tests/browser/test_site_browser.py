@@ -3,9 +3,8 @@
 import re
 
 import pytest
+from factories import PASSWORD
 from playwright.sync_api import Page, expect
-
-from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from factories import book
+from sqlmodel import select
 
 from vr_booking.jobs import mark_no_shows
 from vr_booking.models import Booking, Participant, SessionKind, VRSession, utcnow
@@ -12,18 +13,10 @@ from vr_booking.services.desk.day import desk_day, slot_desks
 from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.desk.walk_ins import add_walk_in
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from vr_booking.services.open_access.booking import BookingInput, cancel_booking, create_booking
+from vr_booking.services.open_access.booking import cancel_booking
 from vr_booking.services.open_access.tickets import normalise_code
 
 RELEASE = timedelta(minutes=10)  # Settings.no_show_release_minutes' default
-
-
-def book(db: Session, slot, name: str) -> Booking:
-    """A booking made now (the test slots are next week)."""
-    booking = create_booking(db, BookingInput(slot_id=slot.id, name=name, age_confirmed=True,
-                                              health_ack=True), utcnow()).booking
-    db.commit()
-    return booking
 
 
 @pytest.fixture

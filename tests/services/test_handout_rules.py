@@ -1,17 +1,14 @@
 """Handing headsets out and taking them back (services): every refusal, the caps, the
 suggestion, return → to clean → cleaning, and the videos watched."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import Desk, arrive, book, charge, give, make_desk, take_back
 from sqlmodel import Session, select
-from test_desk import book
 
-from vr_booking.i18n import current_language
 from vr_booking.models import (
     Allocation,
-    Booking,
     BookingJob,
     Centre,
     Headset,
@@ -23,19 +20,17 @@ from vr_booking.models import (
     Participant,
     Sector,
     SessionKind,
-    StaffUser,
     Video,
     VideoJob,
     VRSession,
     WatchedVideo,
 )
 from vr_booking.services.desk.board import headset_board
-from vr_booking.services.desk.checkin import check_in, check_in_participant
+from vr_booking.services.desk.checkin import check_in_participant
 from vr_booking.services.desk.handout import (
     default_video_ids,
     hand_out,
     record_watched,
-    return_headset,
 )
 from vr_booking.services.desk.rules import Caps, immersion
 from vr_booking.services.desk.walk_ins import add_walk_in
@@ -44,52 +39,8 @@ from vr_booking.services.fleet.charge import Battery
 from vr_booking.services.fleet.detail import headset_summary
 from vr_booking.services.fleet.edits import log_cleaning
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """These tests read the service's messages: read them in English."""
-    token = current_language.set("en")
-    yield
-    current_language.reset(token)
-
-
+pytestmark = pytest.mark.usefixtures("english")  # the tests read service messages
 CAPS = Caps()  # 20 min for a first immersion, 30 for anyone (the settings' defaults)
-
-
-@dataclass
-class Desk:
-    centre: Centre
-    slots: list[VRSession]
-    headsets: list[Headset]
-    staff: StaffUser
-    now: datetime
-    ana: Booking
-
-
-def charge(db: Session, headsets: list[Headset], percent: int, at: datetime) -> None:
-    for headset in headsets:
-        headset.charge_percent, headset.charge_recorded_at = percent, at
-    db.add_all(headsets)
-    db.commit()
-
-
-def arrive(db: Session, desk: Desk, name: str, slot: VRSession | None = None) -> Booking:
-    """Book a seat and check in at the desk (5 minutes before the first slot)."""
-    booking = book(db, slot or desk.slots[0], name)
-    check_in(db, desk.staff, desk.now, code=booking.short_code)
-    db.commit()
-    return booking
-
-
-def make_desk(db: Session, make_open_access, make_staff) -> Desk:
-    """3 headsets charged full an hour ago; Ana checked in 5 minutes before the first slot."""
-    hub = make_open_access("hub", headsets=3)
-    now = hub.slots[0].starts_at - timedelta(minutes=5)
-    charge(db, hub.headsets, 100, now - timedelta(hours=1))
-    staff = make_staff("fac@example.org", centres=("hub",))
-    desk = Desk(hub.centre, hub.slots, hub.headsets, staff, now, None)
-    desk.ana = arrive(db, desk, "Ana")
-    return desk
 
 
 @pytest.fixture
@@ -97,24 +48,11 @@ def desk(db: Session, make_open_access, make_staff) -> Desk:
     return make_desk(db, make_open_access, make_staff)
 
 
-def give(db: Session, desk: Desk, tag: str, at: datetime | None = None, **person):
-    person = person or {"code": desk.ana.short_code}
-    done = hand_out(db, desk.staff, at or desk.now, tag, centre_id=desk.centre.id, **person)
-    db.commit()
-    return done
-
-
 def refused(db: Session, desk: Desk, tag: str, at: datetime | None = None, **person) -> str:
     with pytest.raises(Conflict) as error:
         give(db, desk, tag, at, **person)
     db.rollback()
     return error.value.code
-
-
-def take_back(db: Session, desk: Desk, tag: str, at: datetime, **kwargs):
-    done = return_headset(db, desk.staff, at, tag, centre_id=desk.centre.id, **kwargs)
-    db.commit()
-    return done
 
 
 # --- hand-out -------------------------------------------------------------------------------

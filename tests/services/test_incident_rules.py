@@ -1,29 +1,21 @@
-"""Incidents at the desk: felt unwell ends the immersion (with advice), damage → maintenance,
-loss → lost, refused when it would strand bookings unless a manager confirmed."""
+"""Incidents at the desk (services): felt unwell ends the immersion (with advice), damage →
+maintenance, loss → lost, refused when it would strand bookings unless a manager confirmed.
+
+The Today page's incident forms are tested in ``web/test_incident_today.py``."""
 
 from datetime import timedelta
 
 import pytest
+from factories import Desk, arrive, book, give, make_desk, reread
 from sqlmodel import Session, select
-from test_desk import book
-from test_handout import Desk, arrive, give, make_desk
 
-from conftest import csrf_from, login
-from vr_booking.i18n import current_language
-from vr_booking.models import Booking, Headset, HeadsetStateChange, HeadsetUse, Incident
+from vr_booking.models import HeadsetStateChange, HeadsetUse, Incident
 from vr_booking.services.desk.incidents import PersonRef, incident_message, report_incident
 from vr_booking.services.errors import Conflict, InvalidInput
 from vr_booking.services.fleet.charge import Battery
 from vr_booking.services.fleet.detail import headset_summary
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """These tests read the service's messages: read them in English."""
-    token = current_language.set("en")
-    yield
-    current_language.reset(token)
-
+pytestmark = pytest.mark.usefixtures("english")  # the tests read service messages
 
 
 @pytest.fixture
@@ -38,12 +30,6 @@ def report(db: Session, desk: Desk, kind: str, **kwargs):
     return done
 
 
-def fresh(db: Session, row):
-    db.commit()
-    return db.exec(select(type(row)).where(type(row).id == row.id)
-                   .execution_options(populate_existing=True)).one()
-
-
 # --- felt unwell ----------------------------------------------------------------------------
 
 def test_felt_unwell_ends_the_immersion_logs_it_and_advises_rest(db, desk):
@@ -51,7 +37,7 @@ def test_felt_unwell_ends_the_immersion_logs_it_and_advises_rest(db, desk):
     later = desk.now + timedelta(minutes=8)
     done = report(db, desk, "felt_unwell", asset_tag="HUB-VR-01", note="stopped early",
                   at=later)
-    use = fresh(db, db.exec(select(HeadsetUse)).one())
+    use = reread(db, db.exec(select(HeadsetUse)).one())
     assert use.returned_at == later
     incident = db.exec(select(Incident)).one()
     assert (incident.kind, incident.booking_id, incident.headset_id, incident.note) == (
@@ -59,9 +45,9 @@ def test_felt_unwell_ends_the_immersion_logs_it_and_advises_rest(db, desk):
     assert (incident.session_id, incident.reported_by_id) == (desk.slots[0].id, desk.staff.id)
     assert "drive" in done.advice
     assert "Ana's immersion has ended." in incident_message(done)
-    summary = headset_summary(db, fresh(db, desk.headsets[0]), later, Battery())
+    summary = headset_summary(db, reread(db, desk.headsets[0]), later, Battery())
     assert (summary.in_use, summary.to_clean) == (False, True)
-    assert fresh(db, desk.headsets[0]).usage_minutes == 8
+    assert reread(db, desk.headsets[0]).usage_minutes == 8
 
 
 def test_felt_unwell_can_name_the_person_instead_of_the_headset(db, desk):
@@ -109,7 +95,7 @@ def test_damage_and_loss_need_a_headset(db, desk, kind):
 @pytest.mark.parametrize(("kind", "state"), [("damage", "maintenance"), ("loss", "lost")])
 def test_damage_or_loss_takes_the_headset_out_of_service(db, desk, kind, state):
     done = report(db, desk, kind, asset_tag="HUB-VR-03", note="dropped")
-    assert fresh(db, desk.headsets[2]).service_state == state
+    assert reread(db, desk.headsets[2]).service_state == state
     change = db.exec(select(HeadsetStateChange)).one()
     assert (change.to_state, change.reason, change.staff_id) == (state, "dropped", desk.staff.id)
     assert db.exec(select(Incident.kind, Incident.headset_id)).one() == (kind, desk.headsets[2].id)
@@ -122,7 +108,7 @@ def test_damage_while_worn_ends_the_use(db, desk):
                   at=desk.now + timedelta(minutes=3))
     assert done.ended_use.returned_at == desk.now + timedelta(minutes=3)
     assert db.exec(select(Incident.booking_id)).one() == desk.ana.id
-    assert fresh(db, desk.headsets[0]).service_state == "maintenance"
+    assert reread(db, desk.headsets[0]).service_state == "maintenance"
     assert done.state_change.change.reason == "Damage reported at the desk"
 
 
@@ -134,11 +120,11 @@ def test_damage_that_would_strand_bookings_needs_a_managers_confirmation(db, des
     db.rollback()
     assert stranded.value.code == "would_strand"
     assert db.exec(select(Incident)).all() == []
-    assert fresh(db, desk.headsets[0]).service_state == "in_service"
+    assert reread(db, desk.headsets[0]).service_state == "in_service"
 
     done = report(db, desk, "damage", asset_tag="HUB-VR-01", confirmed=True)
     assert [b.id for b in done.state_change.waitlisted] == [chloe.id]
-    assert fresh(db, chloe).status == "waitlisted"
+    assert reread(db, chloe).status == "waitlisted"
     assert "1 booking went back to the waiting list." in incident_message(done)
 
 
@@ -147,46 +133,3 @@ def test_a_second_damage_report_on_a_headset_in_maintenance_is_only_logged(db, d
     again = report(db, desk, "damage", asset_tag="HUB-VR-03", note="screen too")
     assert again.state_change is None
     assert len(db.exec(select(Incident)).all()) == 2
-
-
-# --- at the desk (HTML) ---------------------------------------------------------------------
-
-def test_the_result_shows_the_rest_advice(client, db, desk, time_machine):
-    give(db, desk, "HUB-VR-01")
-    time_machine.move_to(desk.now + timedelta(minutes=4), tick=False)
-    assert login(client, "fac@example.org").status_code == 303
-    token = csrf_from(client, "/staff/centres/hub/today?lang=en")
-    page = client.post("/staff/centres/hub/today/incidents?lang=en", headers={
-        "HX-Request": "true"}, data={"csrftoken": token, "kind": "felt_unwell",
-                                     "headset": "HUB-VR-01", "note": ""})
-    assert page.status_code == 200
-    assert 'class="alert advice"' in page.text
-    assert "not to drive" in page.text
-    assert page.headers["HX-Trigger"] == "desk-changed"
-    assert fresh(db, db.exec(select(HeadsetUse)).one()).returned_at is not None
-
-
-def test_the_page_says_no_medical_details_next_to_the_note(client, db, desk, time_machine):
-    give(db, desk, "HUB-VR-01")
-    time_machine.move_to(desk.now + timedelta(minutes=1), tick=False)
-    login(client, "fac@example.org")
-    page = client.get("/staff/centres/hub/today?lang=en").text
-    note = page.index('name="note"', page.index('id="unwell-'))
-    assert "Never any medical detail." in page[note:note + 400]
-
-
-def test_a_refused_damage_report_says_why_on_the_page(client, db, desk, time_machine):
-    for name in ("Ben", "Chloé"):
-        book(db, desk.slots[0], name)
-    time_machine.move_to(desk.now, tick=False)
-    login(client, "fac@example.org")
-    token = csrf_from(client, "/staff/centres/hub/today?lang=en")
-    page = client.post("/staff/centres/hub/today/incidents?lang=en", data={
-        "csrftoken": token, "kind": "damage", "headset": "HUB-VR-02"})
-    assert page.status_code == 409
-    assert "would strand confirmed bookings" in page.text
-    confirmed = client.post("/staff/centres/hub/today/incidents?lang=en", data={
-        "csrftoken": token, "kind": "damage", "headset": "HUB-VR-02", "confirm": "yes"})
-    assert confirmed.status_code == 200
-    assert fresh(db, db.get(Headset, desk.headsets[1].id)).service_state == "maintenance"
-    assert db.exec(select(Booking.status).where(Booking.name == "Chloé")).one() == "waitlisted"

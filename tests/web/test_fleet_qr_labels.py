@@ -1,33 +1,30 @@
 """QR asset labels: the codes decode (with the real zbarimg) to the headset's public address,
-the A4 label sheet, and what ``/h/{asset_tag}`` shows to staff and to anyone else."""
+the A4 label sheet, and what ``/h/{asset_tag}`` shows to staff and to anyone else.
 
-import shutil
-import subprocess
+The SVG label as Chromium draws it is checked in ``browser/test_fleet_qr_browser.py``."""
+
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from factories import (
+    FACILITATOR,
+    GAP_FACILITATOR,
+    MANAGER,
+    World,
+    add_headsets,
+    decode_qr,
+    login,
+    make_world,
+    needs_zbarimg,
+)
 from sqlmodel import Session
-from test_fleet import FACILITATOR, GAP_FACILITATOR, MANAGER, World, add_headsets, make_world
-
-from conftest import login
 
 EXPECTED_URL = "http://testserver/h/MRS-VR-01"  # the test settings' base_url
-needs_zbarimg = pytest.mark.skipif(shutil.which("zbarimg") is None,
-                                   reason="zbarimg (Debian zbar-tools) is not installed")
 
 
 @pytest.fixture
 def world(db: Session, make_centre, make_staff) -> World:
     return make_world(db, make_centre, make_staff)
-
-
-def decode(image: Path) -> str:
-    """Decode a QR code image with zbarimg (the real decoder, not our own code)."""
-    done = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True,
-                          text=True, check=True, timeout=30)
-    return done.stdout.strip()
 
 
 @needs_zbarimg
@@ -38,7 +35,7 @@ def test_png_label_decodes_to_the_public_headset_address(client, world, tmp_path
     assert response.headers["content-type"] == "image/png"
     image = tmp_path / "label.png"
     image.write_bytes(response.content)
-    assert decode(image) == EXPECTED_URL
+    assert decode_qr(image) == EXPECTED_URL
 
 
 def test_svg_label_is_well_formed_svg(client, world):
@@ -49,19 +46,6 @@ def test_svg_label_is_well_formed_svg(client, world):
     root = ET.fromstring(response.content)  # noqa: S314  (our own output)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox")
-
-
-@needs_zbarimg
-@pytest.mark.browser
-def test_svg_label_rendered_by_chromium_decodes_too(client, world, page: Page, tmp_path):
-    login(client, FACILITATOR)
-    svg = client.get("/staff/headsets/MRS-VR-01/qr.svg").text
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration to inline it in HTML
-    page.set_content("<html><body style='margin:20px;background:#fff'>"
-                     "<style>svg{width:400px;height:400px}</style>" + svg + "</body></html>")
-    image = tmp_path / "svg-label.png"
-    page.locator("body").screenshot(path=str(image))
-    assert decode(image) == EXPECTED_URL
 
 
 def test_qr_routes_need_staff_who_may_see_the_headset(client, world):

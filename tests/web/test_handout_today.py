@@ -5,11 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from factories import Desk, arrive, charge, csrf_from, give, login, make_desk, take_back
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from test_handout import Desk, arrive, charge, give, make_desk, take_back
 
-from conftest import csrf_from, login
 from vr_booking.models import (
     Cleaning,
     Headset,

@@ -1,16 +1,13 @@
-"""Public pages, language switch, API root, OpenAPI docs and error pages."""
+"""Public pages, language switch, health check, vendored htmx and error pages.
 
-import subprocess
-import sys
-from pathlib import Path
+(The API root and docs: ``api/test_api_basics.py``; the translations:
+``app/test_translations.py``.)"""
+
 
 import pytest
-from babel.messages.pofile import read_po
+from factories import csrf_from
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from conftest import csrf_from
-from vr_booking.paths import LOCALE_DIR, STATIC_DIR
 
 
 def test_home_lists_next_open_access_sessions_in_french(client: TestClient, demo):
@@ -55,28 +52,6 @@ def test_healthz(client: TestClient):
     assert response.json() == {"status": "ok"}
 
 
-def test_api_root_and_centres(client: TestClient, demo):
-    root = client.get("/api/v1")
-    assert root.status_code == 200
-    assert root.json()["docs"] == "/docs"
-    centres = client.get("/api/v1/centres", params={"limit": 2, "offset": 1}).json()
-    assert centres["total"] >= 8
-    assert len(centres["items"]) == 2
-    everything = client.get("/api/v1/centres").json()["items"]
-    gap = next(c for c in everything if c["slug"] == "gap")
-    assert gap["hub"] == "marseille"
-
-
-def test_openapi_and_docs_are_served_without_a_cdn(client: TestClient):
-    spec = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/centres" in spec["paths"]
-    docs = client.get("/docs")
-    assert docs.status_code == 200
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
-    assert "cdn" not in docs.text.lower()
-    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
-
-
 def test_vendored_htmx_is_version_2(client: TestClient):
     page = client.get("/")
     assert "/static/vendor/htmx-2.0.11.min.js" in page.text
@@ -89,15 +64,6 @@ def test_404_page_is_in_the_layout(client: TestClient):
     assert "text/html" in response.headers["content-type"]
     assert "Page introuvable" in response.text
     assert 'class="site-header"' in response.text
-
-
-def test_api_404_and_422_are_json(client: TestClient):
-    missing = client.get("/api/v1/nothing")
-    assert missing.status_code == 404
-    assert missing.json() == {"detail": "Not Found"}
-    invalid = client.get("/api/v1/centres", params={"limit": "many"})
-    assert invalid.status_code == 422
-    assert invalid.json()["detail"][0]["loc"] == ["query", "limit"]
 
 
 def test_bad_form_input_gets_a_422_page(client: TestClient):
@@ -130,39 +96,3 @@ def test_500_page_is_in_the_layout_and_hides_the_error(failing_app: FastAPI):
     assert "kaboom" not in page.text
     assert api.status_code == 500
     assert "kaboom" not in api.json()["detail"]
-
-
-def test_french_catalogue_is_complete():
-    """An empty msgstr (or plural form) would silently show English to French visitors."""
-    with (LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po)
-    missing = []
-    for message in catalog:
-        if not message.id:
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if not all(strings) or message.fuzzy:
-            missing.append(message.id)
-    assert missing == []
-
-
-def test_every_string_in_the_code_is_in_the_french_catalogue(tmp_path):
-    """A string added to the code but never extracted would show in English (run bin/i18n)."""
-    root = Path(__file__).resolve().parent.parent
-    pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
-                    "-F", str(root / "babel.cfg"), "-k", "N_", "-o", str(pot), "."],
-                   cwd=root, check=True)
-    with pot.open("rb") as source, (
-            LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as french:
-        wanted = {m.id for m in read_po(source) if m.id}
-        have = {m.id for m in read_po(french) if m.id}
-    assert sorted(map(str, wanted - have)) == []
-
-
-def test_catalogue_is_compiled():
-    assert (LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.mo").exists()
-
-
-def test_static_css_exists():
-    assert (STATIC_DIR / "css" / "app.css").exists()

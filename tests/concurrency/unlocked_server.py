@@ -1,0 +1,61 @@
+"""A test-only server whose centre lock does nothing: the race tests' control.
+
+Run as ``python unlocked_server.py --port N`` with the usual ``VR_BOOKING_*`` variables (see
+``factories.start_unlocked_server``). It imports the application and every service module,
+replaces :func:`vr_booking.db.locking.lock_centres` by a no-op wherever a module holds it
+(it is imported by name into many modules), and serves the app with uvicorn in this very
+process, with one worker, so that the patch is the code that answers. Never part of the
+package: the lock's absence must only ever be demonstrated, not shipped.
+"""
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Iterable
+
+import uvicorn
+from sqlmodel import Session
+
+import vr_booking.services
+import vr_booking.web.app
+from vr_booking.db import locking
+
+
+def no_lock(session: Session, centre_ids: Iterable[int]) -> None:
+    """The lock's signature, and nothing else: concurrent writers are not serialised."""
+
+
+def unlock_everywhere() -> list[str]:
+    """Replace every module attribute that *is* the real ``lock_centres``; their names."""
+    for module in pkgutil.walk_packages(vr_booking.services.__path__, "vr_booking.services."):
+        importlib.import_module(module.name)
+    original = locking.lock_centres
+    patched = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("vr_booking"):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if value is original:
+                setattr(module, attribute, no_lock)
+                patched.append(f"{name}.{attribute}")
+    return sorted(patched)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    options = parser.parse_args()
+    patched = unlock_everywhere()
+    from vr_booking.services.open_access import booking
+
+    if booking.lock_centres is not no_lock:
+        sys.exit("the booking service still holds the real lock_centres")
+    print(f"centre lock disabled in {len(patched)} places: {', '.join(patched)}", flush=True)
+    uvicorn.run(vr_booking.web.app.create_app(), host=options.host, port=options.port,
+                workers=1, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
