@@ -27,6 +27,7 @@ from conftest import (
     start_server,
     stop_server,
 )
+
 from vr_booking import migrations
 from vr_booking.db import make_engine
 from vr_booking.models import Centre, Headset, OpenAccessRule, VRSession

@@ -13,6 +13,11 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
 from factories import (
     PASSWORD,
     PG_URL,
@@ -22,11 +27,6 @@ from factories import (
     start_server,
     stop_server,
 )
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
-
 from vr_booking import migrations
 from vr_booking.config import Settings
 from vr_booking.db import make_engine

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from factories import book
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import book
 from vr_booking.models import Booking, Participant
 
 

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from sqlmodel import Session
+
 from factories import (
     GAP_FACILITATOR,
     MANAGER,
@@ -13,8 +15,6 @@ from factories import (
     make_world,
     open_access_slot,
 )
-from sqlmodel import Session
-
 from vr_booking.models import HeadsetUse, InstalledVideo, Video, utcnow
 
 FIELDS = {"asset_tag", "serial", "model", "home_centre", "current_centre", "service_state",

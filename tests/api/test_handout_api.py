@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from factories import Desk, arrive, book, make_desk
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import Desk, arrive, book, make_desk
 from vr_booking.models import Cleaning, Headset, Incident, InstalledVideo, Participant, Video
 
 

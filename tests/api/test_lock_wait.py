@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from factories import TEST_DB, csrf_from
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
+from factories import TEST_DB, csrf_from
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
 from vr_booking.models import Booking, Centre

@@ -9,10 +9,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from factories import PG_URL, TEST_DB
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
+from factories import PG_URL, TEST_DB
 from vr_booking.db import make_engine
 from vr_booking.migrations import alembic_config, downgrade, upgrade
 

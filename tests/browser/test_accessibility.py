@@ -2,10 +2,10 @@
 critical accessibility violation on the main pages, public and staff."""
 
 import pytest
-from factories import PASSWORD, serious_violations
 from playwright.sync_api import Page
 from sqlmodel import select
 
+from factories import PASSWORD, serious_violations
 from vr_booking.models import Booking, Job, VRSession, utcnow
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 

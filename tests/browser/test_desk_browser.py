@@ -8,10 +8,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import sign_in_to_today
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
+from factories import sign_in_to_today
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser

@@ -2,9 +2,10 @@
 decodes (with the real zbarimg) to the headset's public address."""
 
 import pytest
-from factories import FACILITATOR, World, decode_qr, login, make_world, needs_zbarimg
 from playwright.sync_api import Page
 from sqlmodel import Session
+
+from factories import FACILITATOR, World, decode_qr, login, make_world, needs_zbarimg
 
 pytestmark = [pytest.mark.browser, needs_zbarimg]
 EXPECTED_URL = "http://testserver/h/MRS-VR-01"  # the test settings' base_url

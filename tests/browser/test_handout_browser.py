@@ -8,10 +8,10 @@ and form actions rather than words, so that the test holds in French and English
 from datetime import timedelta
 
 import pytest
-from factories import serious_violations, sign_in_to_today
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
+from factories import serious_violations, sign_in_to_today
 from vr_booking.models import (
     Cleaning,
     Headset,

@@ -3,8 +3,9 @@
 import re
 
 import pytest
-from factories import PASSWORD
 from playwright.sync_api import Page, expect
+
+from factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

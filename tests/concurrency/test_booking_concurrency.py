@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from sqlmodel import Session, func, select
+
 from factories import (
     OpenAccess,
     race_control,
@@ -17,8 +19,6 @@ from factories import (
     start_unlocked_server,
     stop_server,
 )
-from sqlmodel import Session, func, select
-
 from vr_booking.models import Booking
 
 REQUESTS = 120

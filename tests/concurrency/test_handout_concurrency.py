@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from factories import race_control, start_server, start_unlocked_server, stop_server
 from sqlmodel import Session, func, select
 
+from factories import race_control, start_server, start_unlocked_server, stop_server
 from vr_booking.models import HeadsetUse, utcnow
 from vr_booking.services.desk.checkin import check_in
 from vr_booking.services.open_access.booking import BookingInput, create_booking

@@ -12,11 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from factories import TEST_DB
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from factories import TEST_DB
 from vr_booking.config import Settings
 from vr_booking.db import LockTimeout, is_lock_timeout, lock_centres
 from vr_booking.models import Centre

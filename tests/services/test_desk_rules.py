@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from factories import book
 from sqlmodel import select
 
+from factories import book
 from vr_booking.jobs import mark_no_shows
 from vr_booking.models import Booking, Participant, SessionKind, VRSession, utcnow
 from vr_booking.services.desk.checkin import check_in, check_in_message

@@ -7,9 +7,9 @@ The fleet's pages are tested in ``web/test_fleet_pages.py``.
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import World, a_booking, fleet_catalogue, lend, make_world, workshop
 from sqlmodel import Session, select
 
+from factories import World, a_booking, fleet_catalogue, lend, make_world, workshop
 from vr_booking.models import HeadsetUse, InstalledVideo, VideoJob, utcnow
 from vr_booking.services.fleet import content as fleet_content
 from vr_booking.services.fleet import detail as fleet_history

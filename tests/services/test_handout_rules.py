@@ -4,9 +4,9 @@ suggestion, return → to clean → cleaning, and the videos watched."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import Desk, arrive, book, charge, give, make_desk, take_back
 from sqlmodel import Session, select
 
+from factories import Desk, arrive, book, charge, give, make_desk, take_back
 from vr_booking.models import (
     Allocation,
     BookingJob,

@@ -6,9 +6,9 @@ The Today page's incident forms are tested in ``web/test_incident_today.py``."""
 from datetime import timedelta
 
 import pytest
-from factories import Desk, arrive, book, give, make_desk, reread
 from sqlmodel import Session, select
 
+from factories import Desk, arrive, book, give, make_desk, reread
 from vr_booking.models import HeadsetStateChange, HeadsetUse, Incident
 from vr_booking.services.desk.incidents import PersonRef, incident_message, report_incident
 from vr_booking.services.errors import Conflict, InvalidInput

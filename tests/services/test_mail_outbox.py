@@ -7,9 +7,9 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
-from factories import free_port
 from sqlmodel import Session, select
 
+from factories import free_port
 from vr_booking.config import Settings
 from vr_booking.models import OutboxMessage, utcnow
 from vr_booking.services.mail import deliver_outbox

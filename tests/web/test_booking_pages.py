@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import icalendar
-from factories import csrf_from
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import csrf_from
 from vr_booking.models import Booking, Job, OutboxMessage
 
 

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from factories import csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, delete, func, select
 
+from factories import csrf_from, login
 from vr_booking.i18n import current_language
 from vr_booking.models import Job, Sector, Video, VideoJob
 from vr_booking.paths import DATA_DIR

@@ -1,10 +1,10 @@
 """Managers create, edit, retire and restore sectors, jobs and videos; others may not."""
 
 import pytest
-from factories import csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel, func, select
 
+from factories import csrf_from, login
 from vr_booking.models import Job, Sector, Video, VideoJob
 from vr_booking.services.catalogue import edits, queries
 from vr_booking.services.errors import InvalidInput

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from babel.dates import format_time
-from factories import book, csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import book, csrf_from, login
 from vr_booking.models import Booking, Participant
 from vr_booking.services.timeutil import to_local
 

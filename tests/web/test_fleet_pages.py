@@ -8,6 +8,9 @@ The rules underneath (charge estimate, cleaning, missing videos) are tested in
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
 from factories import (
     FACILITATOR,
     GAP_FACILITATOR,
@@ -24,9 +27,6 @@ from factories import (
     post_form,
     workshop,
 )
-from fastapi.testclient import TestClient
-from sqlmodel import Session, select
-
 from vr_booking.models import (
     Allocation,
     Booking,

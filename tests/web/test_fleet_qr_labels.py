@@ -6,6 +6,8 @@ The SVG label as Chromium draws it is checked in ``browser/test_fleet_qr_browser
 import xml.etree.ElementTree as ET
 
 import pytest
+from sqlmodel import Session
+
 from factories import (
     FACILITATOR,
     GAP_FACILITATOR,
@@ -17,7 +19,6 @@ from factories import (
     make_world,
     needs_zbarimg,
 )
-from sqlmodel import Session
 
 EXPECTED_URL = "http://testserver/h/MRS-VR-01"  # the test settings' base_url
 

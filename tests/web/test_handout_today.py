@@ -5,10 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import Desk, arrive, charge, csrf_from, give, login, make_desk, take_back
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import Desk, arrive, charge, csrf_from, give, login, make_desk, take_back
 from vr_booking.models import (
     Cleaning,
     Headset,

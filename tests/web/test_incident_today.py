@@ -4,9 +4,9 @@ damage report and its confirmation."""
 from datetime import timedelta
 
 import pytest
-from factories import Desk, book, csrf_from, give, login, make_desk, reread
 from sqlmodel import Session, select
 
+from factories import Desk, book, csrf_from, give, login, make_desk, reread
 from vr_booking.models import Booking, Headset, HeadsetUse
 
 pytestmark = pytest.mark.usefixtures("english")

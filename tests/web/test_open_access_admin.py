@@ -3,10 +3,10 @@
 from datetime import time, timedelta
 from itertools import pairwise
 
-from factories import csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import csrf_from, login
 from vr_booking.models import Booking, Closure, OutboxMessage, VRSession, utcnow
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 from vr_booking.services.timeutil import to_local

@@ -5,9 +5,10 @@
 
 
 import pytest
-from factories import csrf_from
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+from factories import csrf_from
 
 
 def test_home_lists_next_open_access_sessions_in_french(client: TestClient, demo):

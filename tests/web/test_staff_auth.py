@@ -1,9 +1,9 @@
 """Staff sign-in, CSRF and role scoping. (Bearer tokens: ``api/test_bearer_tokens.py``.)"""
 
-from factories import PASSWORD, csrf_from, login
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import PASSWORD, csrf_from, login
 from vr_booking.models import StaffUser
 
 

@@ -9,11 +9,11 @@ needs; the real routes run through the same dependency.
 from collections.abc import Iterator
 
 import pytest
-from factories import csrf_from
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from factories import csrf_from
 from vr_booking.models import Booking, Centre
 from vr_booking.services.errors import Conflict
 from vr_booking.web.deps import SessionDep
