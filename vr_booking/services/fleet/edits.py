@@ -20,8 +20,8 @@ from vr_booking.models import (
     StaffUser,
 )
 from vr_booking.services.errors import InvalidInput
-from vr_booking.services.fleet.state import StrandingConflict, centres_by_id, centres_concerned
-from vr_booking.services.open_access import capacity
+from vr_booking.services.fleet.state import centres_concerned
+from vr_booking.services.open_access.pool import settle_pool_change
 
 ASSET_TAG_RE = re.compile(r"^[A-Z]{2,5}-VR-[0-9]{2,4}$")
 
@@ -91,10 +91,7 @@ def update_headset(session: Session, headset: Headset, form: HeadsetForm,
     centre_ids = centres_concerned(session, headset, now)
     lock_centres(session, centre_ids)
     _save(session, headset, form)
-    overbooked = capacity.overbooked_slots(session, centre_ids, now)
-    if overbooked:
-        raise StrandingConflict(overbooked, [],
-                                centres_by_id(session, [o.slot for o in overbooked]))
+    settle_pool_change(session, centre_ids, now, confirmed=False)
     return headset
 
 

@@ -1,16 +1,13 @@
 """Service-state changes: lock, change, re-check capacity; refuse what would strand
 bookings or group sessions unless the manager confirms."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_datetime
 from sqlmodel import Session, col, or_, select
 
 from vr_booking.db import lock_centres
-from vr_booking.i18n import _, current_language
-from vr_booking.labels import label
+from vr_booking.i18n import _
 from vr_booking.models import (
     Allocation,
     Booking,
@@ -24,44 +21,15 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
-from vr_booking.services.errors import Conflict, InvalidInput
+from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES
 from vr_booking.services.fleet.reservations import Reservation, reservations
-from vr_booking.services.open_access import capacity, waitlist
-from vr_booking.services.open_access.capacity import SlotLoad
+from vr_booking.services.open_access import waitlist
 from vr_booking.services.open_access.mail import notify_booking_change
+from vr_booking.services.open_access.pool import settle_pool_change
 from vr_booking.services.timeutil import to_local
 
 # --- service state --------------------------------------------------------------------------
-
-class StrandingConflict(Conflict):
-    """Taking the headset out of service would strand bookings or group sessions.
-
-    ``clashes`` holds one line a stranded slot or session, which pages list as they are.
-    """
-
-    def __init__(self, slots: list[SlotLoad], allocations: list[Reservation],
-                 centres: dict[int, Centre]) -> None:
-        self.slots, self.allocations, self.centres = slots, allocations, centres
-        self.clashes = [_("Open access on {when} at {centre}: {confirmed} confirmed bookings "
-                          "for {capacity} seats").format(
-            when=_when(load.slot, centres), centre=_centre_name(load.slot, centres),
-            confirmed=load.confirmed, capacity=load.capacity) for load in slots]
-        self.clashes += [_("{session} on {when} at {centre}").format(
-            session=s.title or label(s.kind), when=_when(s, centres),
-            centre=_centre_name(s, centres)) for _a, s in allocations]
-        heading = _("This change would strand confirmed bookings or group sessions:")
-        super().__init__("would_strand", "\n".join([heading, *self.clashes]))
-
-
-def _when(vr_session: VRSession, centres: dict[int, Centre]) -> str:
-    local = to_local(vr_session.starts_at, centres[vr_session.centre_id].timezone)
-    return format_datetime(local, "short", locale=current_language.get())
-
-
-def _centre_name(vr_session: VRSession, centres: dict[int, Centre]) -> str:
-    return centres[vr_session.centre_id].name
-
 
 @dataclass
 class StateChangeResult:
@@ -96,13 +64,9 @@ def change_state(session: Session, headset: Headset, to_state: str, reason: str,
         if to_state == ServiceState.in_service:  # seats came back: the waiting list first
             waitlist.promote_waiting(session, now, centre_ids)
         return result
-    overbooked = capacity.overbooked_slots(session, centre_ids, now)
     allocations = _future_allocations(session, headset, now)
-    if (overbooked or allocations) and not confirmed:
-        raise StrandingConflict(overbooked, allocations, centres_by_id(
-            session, [s for _a, s in allocations] + [load.slot for load in overbooked]))
-    for load in overbooked:
-        result.waitlisted += waitlist.rebalance(session, load, now, notify)
+    result.waitlisted = settle_pool_change(session, centre_ids, now, confirmed=confirmed,
+                                           stranded_sessions=allocations, notify=notify)
     for allocation, _s in allocations:
         session.delete(allocation)
     result.freed = allocations
@@ -139,8 +103,3 @@ def centres_concerned(session: Session, headset: Headset, now: datetime) -> set[
 def _future_allocations(session: Session, headset: Headset, now: datetime) -> list[Reservation]:
     """Allocations still running or to come, in sessions that are not cancelled."""
     return reservations(session, now, headset_ids=[headset.id])
-
-
-def centres_by_id(session: Session, sessions: Iterable[VRSession]) -> dict[int, Centre]:
-    ids = {s.centre_id for s in sessions}
-    return {c.id: c for c in session.exec(select(Centre).where(col(Centre.id).in_(ids)))}

@@ -15,6 +15,7 @@ from vr_booking.services.access import (
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet import access, content, detail, edits, inventory, state
 from vr_booking.services.fleet.charge import Battery, parse_charge
+from vr_booking.services.open_access.pool import StrandingConflict
 from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
@@ -122,9 +123,9 @@ def edit_headset(request: Request, tag: str, session: SessionDep, staff: Current
               "face_cover": face_cover, "notes": notes}
     try:
         edits.update_headset(session, headset, edits.parse_headset_form(values), utcnow())
-    except (InvalidInput, state.StrandingConflict) as error:
+    except (InvalidInput, StrandingConflict) as error:
         discard(session)
-        stranding = error if isinstance(error, state.StrandingConflict) else None
+        stranding = error if isinstance(error, StrandingConflict) else None
         return _headset_page(request, session, staff, access.find_headset(session, tag),
                              status_code=status_of(error), form=values, errors=error.fields,
                              stranding=stranding, stranding_by_edit=stranding is not None)
@@ -141,9 +142,9 @@ def change_state(request: Request, tag: str, session: SessionDep, staff: Current
     try:
         result = state.change_state(session, headset, to_state, reason, staff, now,
                                     confirmed=confirm == "yes")
-    except (InvalidInput, state.StrandingConflict) as error:
+    except (InvalidInput, StrandingConflict) as error:
         discard(session)
-        stranding = error if isinstance(error, state.StrandingConflict) else None
+        stranding = error if isinstance(error, StrandingConflict) else None
         return _headset_page(request, session, staff, access.find_headset(session, tag),
                              status_code=status_of(error), state_form=state_form,
                              state_errors=error.fields, stranding=stranding)
