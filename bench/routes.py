@@ -1,0 +1,120 @@
+"""Time the pages and API routes whose cost must not grow with the network, and count their
+SQL statements, on a synthetic network (bench/network.py).
+
+    python bench/routes.py --db sqlite|postgres --size small|hubs40|large [--repeat 30]
+
+The app runs in this process (one worker) on the generated database; each route is asked
+``--repeat`` times after one warm-up request. It prints p50/p95 and statements per request.
+It measures; it asserts nothing.
+"""
+
+import argparse
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from network import SIZES, build, fresh_url
+
+from factories import login
+from vr_booking.config import Settings
+from vr_booking.db import make_engine
+from vr_booking.services.admin.accounts import create_staff
+from vr_booking.services.admin.tokens import issue_api_token
+from vr_booking.web.app import create_app
+
+PASSWORD = "benchmark password"  # noqa: S105
+
+
+def _staff(engine, hub_slug: str) -> dict[str, str]:
+    with Session(engine) as session:
+        create_staff(session, email="admin@bench.org", name="Admin", role="admin",
+                     centre_slugs=[], password=PASSWORD)
+        create_staff(session, email="desk@bench.org", name="Desk", role="facilitator",
+                     centre_slugs=[hub_slug], password=PASSWORD)
+        token = issue_api_token(session, "admin@bench.org")
+        session.commit()
+    return {"token": token}
+
+
+def routes(hub: str) -> dict[str, tuple[str, str]]:
+    """name → (who, path): who is "public", "admin" (signed in), "desk" or "api" (token)."""
+    return {
+        "GET /": ("public", "/"),
+        "GET /api/v1/slots": ("public", f"/api/v1/slots?centre={hub}"),
+        "GET /catalogue?q=": ("public", "/catalogue?q=tech"),
+        "GET /api/v1/jobs?q=": ("public", "/api/v1/jobs?q=tech&limit=20"),
+        "GET Today": ("desk", f"/staff/centres/{hub}/today"),
+        "GET /staff/headsets (admin)": ("admin", "/staff/headsets"),
+        "GET /api/v1/headsets (admin)": ("api", "/api/v1/headsets?limit=50"),
+    }
+
+
+def measure(client: TestClient, engine, path: str, repeat: int,
+            headers: dict) -> tuple[list[float], int, int]:
+    counted = {"n": 0}
+
+    def count(*_args) -> None:
+        counted["n"] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(path, headers=headers)  # warm-up
+        counted["n"] = 0
+        times = []
+        status = 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            status = client.get(path, headers=headers).status_code
+            times.append(time.perf_counter() - started)
+        return times, counted["n"] // repeat, status
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--size", choices=list(SIZES), default="small")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--url", help="an already generated network (skips generation)")
+    args = parser.parse_args()
+    url = args.url
+    if url is None:
+        url = fresh_url(args.db, args.size)
+        build(url, args.size)
+    engine = make_engine(url)
+    hub = "hub-001"
+    token = _staff(engine, hub)["token"]
+    settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()),
+                        secret_key=secrets.token_urlsafe(32), base_url="http://bench")
+    app = create_app(settings, engine)
+    with TestClient(app) as public, TestClient(app) as admin, TestClient(app) as desk:
+        login(admin, "admin@bench.org", PASSWORD)
+        login(desk, "desk@bench.org", PASSWORD)
+        clients = {"public": public, "admin": admin, "desk": desk, "api": public}
+        print(f"size={args.size} db={args.db} repeat={args.repeat}")
+        print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
+        for name, (who, path) in routes(hub).items():
+            headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
+            times, statements, status = measure(clients[who], engine, path, args.repeat,
+                                                headers)
+            print(f"{name:34} {_percentile(times, 50) * 1000:8.1f} "
+                  f"{_percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
