@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from factories import csrf_from
 from vr_booking.models import Booking, Centre
 from vr_booking.services.errors import Conflict
 from vr_booking.web.deps import SessionDep
+from vr_booking.web.routing import UnitOfWorkRoute
 
 
 def _add_centre(session: Session, slug: str) -> None:
@@ -115,3 +117,14 @@ def test_a_get_that_writes_is_a_server_error_page_and_stores_nothing(lenient_cli
 def test_a_get_that_adds_without_flushing_stores_nothing_either(lenient_client, db):
     assert lenient_client.get("/api/v1/test/unflushed").status_code == 200
     assert _stored_slugs(db) == []
+
+
+def test_every_route_of_the_app_commits_in_its_endpoint_thread(app: FastAPI):
+    """A route made with fastapi.APIRouter would commit only when the session dependency
+    exits, after FastAPI took another worker thread: a rush then stalls the server
+    (vr_booking.web.routing). Every router must come from vr_booking.web.routing."""
+    included = [r.original_router for r in app.router.routes if hasattr(r, "original_router")]
+    routes = [route for router in included for route in router.routes
+              if isinstance(route, APIRoute)]
+    assert routes
+    assert [r.path for r in routes if not isinstance(r, UnitOfWorkRoute)] == []

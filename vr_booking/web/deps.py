@@ -2,8 +2,9 @@
 
 One unit of work per request: :func:`get_session` opens the request's database session, the
 handler calls services (which flush, never commit), and when the handler returns the session
-commits, before the response leaves, so that what the client is told is stored. When the
-handler raises, everything rolls back. A form handler that shows a refusal on the page calls
+commits (in the handler's own thread: see :mod:`vr_booking.web.routing`), before the response
+leaves, so that what the client is told is stored. When the handler raises, everything rolls
+back. A form handler that shows a refusal on the page calls
 :func:`discard` first, so that the refused command leaves nothing behind.
 
 GET and HEAD requests only read: their session refuses to write (``before_flush``), and on
@@ -20,6 +21,7 @@ from sqlmodel import Session
 
 from vr_booking.models import StaffUser
 from vr_booking.services.admin.tokens import staff_for_token
+from vr_booking.web.routing import UNIT_OF_WORK
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -46,8 +48,9 @@ def get_session(request: Request) -> Iterator[Session]:
     read_only = request.method in SAFE_METHODS
     if read_only:
         engine = engine.execution_options(sqlite_begin="DEFERRED")
-    with Session(engine, expire_on_commit=False,
-                 info={"settings": request.app.state.settings}) as session:
+    info = {"settings": request.app.state.settings,
+            UNIT_OF_WORK: "read" if read_only else "commit"}
+    with Session(engine, expire_on_commit=False, info=info) as session:
         if read_only:
             event.listen(session, "before_flush", _refuse_writes)
         try:
@@ -57,7 +60,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
         if read_only:
             session.rollback()
-        else:
+        else:  # what a dependency wrote, or a late lazy load; usually nothing left
             session.commit()
 
 

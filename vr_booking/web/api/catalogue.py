@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -10,6 +10,7 @@ from vr_booking.models import Job, Video
 from vr_booking.services.catalogue import edits, queries
 from vr_booking.web.deps import SessionDep
 from vr_booking.web.params import Limit, Offset
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 NOT_FOUND = {404: {"description": "Unknown or retired slug"}}

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
 from vr_booking.models import AgeBand, BookingStatus, Gender, utcnow
@@ -11,6 +10,7 @@ from vr_booking.services.desk.checkin import check_in, check_in_message
 from vr_booking.services.desk.walk_ins import add_walk_in
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import BodyId
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["desk"])
 REFUSALS = {

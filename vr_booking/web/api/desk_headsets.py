@@ -4,7 +4,6 @@ incidents, group check-in. The same services as the Today page."""
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
 from vr_booking.models import CleaningMethod, IncidentKind, ServiceState, Video, utcnow
@@ -21,6 +20,7 @@ from vr_booking.services.fleet.access import require_headset
 from vr_booking.services.fleet.edits import log_cleaning
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import BodyId
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["desk"])
 REFUSALS = {

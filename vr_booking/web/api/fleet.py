@@ -1,6 +1,6 @@
 """JSON API for the headset fleet (staff bearer token); the same services as the pages."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 
 from vr_booking.models import FaceCover, ServiceState, utcnow
@@ -8,6 +8,7 @@ from vr_booking.services.fleet import access, detail, inventory
 from vr_booking.services.fleet.charge import Battery
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import Limit, Offset
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["headsets"])
 

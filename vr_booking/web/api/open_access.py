@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -23,6 +23,7 @@ from vr_booking.services.timeutil import local_to_utc
 from vr_booking.web.deps import SessionDep
 from vr_booking.web.params import BodyId
 from vr_booking.web.ratelimit import limit_bookings
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
 

@@ -1,7 +1,7 @@
 """JSON API ``/api/v1``: lists answer ``{"items": [...], "total": n}``."""
 
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel
 from sqlmodel import func, select
 
@@ -10,6 +10,7 @@ from vr_booking.models import Centre
 from vr_booking.services.access import visible_centre_ids
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import Limit, Offset
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from babel import Locale
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from vr_booking.services.catalogue.csv_import import (
 )
 from vr_booking.services.errors import InvalidInput
 from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep, discard
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -4,7 +4,7 @@ Forms post normally without JavaScript (the whole page comes back); with htmx on
 result block comes back and an ``HX-Trigger`` makes the board reload at once.
 """
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlmodel import Session
 
 from vr_booking.i18n import _
@@ -17,6 +17,7 @@ from vr_booking.services.errors import DomainError
 from vr_booking.web.deps import CurrentStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormId, FormText
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import local_time, render
 
 router = APIRouter(prefix="/staff/centres/{slug}/today", include_in_schema=False)

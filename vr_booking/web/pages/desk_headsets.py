@@ -6,7 +6,7 @@ back); with htmx only the result block comes back and ``desk-changed`` reloads t
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlmodel import Session
 
 from vr_booking.i18n import _
@@ -26,6 +26,7 @@ from vr_booking.services.fleet.edits import log_cleaning
 from vr_booking.web.deps import CurrentStaff, SessionDep
 from vr_booking.web.pages.desk import done, refused
 from vr_booking.web.params import FormIds, FormNote, FormText, OptionalFormId, PathId, ids_from
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/staff/centres/{slug}/today", include_in_schema=False)
 

@@ -1,8 +1,10 @@
 """Swagger UI served from our own static files (no CDN: centres may be offline)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+
+from vr_booking.web.routing import APIRouter
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,6 +1,6 @@
 """Headset fleet pages: inventory, a headset's page and forms, QR labels, installed content."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,6 +20,7 @@ from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormIds, FormNote, FormText, ids_from
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -3,7 +3,7 @@
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from vr_booking.i18n import current_language
@@ -27,6 +27,7 @@ from vr_booking.web.deps import SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormId, PathId, ids_from
 from vr_booking.web.ratelimit import limit_bookings
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)

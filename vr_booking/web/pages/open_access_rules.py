@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import select
@@ -24,6 +24,7 @@ from vr_booking.services.timeutil import to_local
 from vr_booking.web.deps import CurrentStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormText, PathId, ids_from
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(prefix="/staff/centres/{slug}/open-access", include_in_schema=False)

@@ -1,6 +1,6 @@
 """Public pages: home, health check, language switch."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
@@ -9,6 +9,7 @@ from vr_booking.models import utcnow
 from vr_booking.services.open_access.slots import upcoming_open_access
 from vr_booking.web.deps import OptionalStaff, SessionDep
 from vr_booking.web.middleware import LANGUAGE_COOKIE
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
 from vr_booking.i18n import _
@@ -11,6 +11,7 @@ from vr_booking.services.access import require_centre, visible_centres
 from vr_booking.services.admin.accounts import authenticate
 from vr_booking.services.centres import centre_overview
 from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep
+from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

@@ -1,0 +1,157 @@
+"""The Wednesday rush: many visitors booking the same centre's open-access slots at once,
+against a real server, beside the floor (a bare one-row insert on the same stack).
+
+    python bench/rush.py [--db sqlite|postgres] [--workers 1 4] [--clients 100 500 1000]
+
+For every (workers, clients) it starts `vr-booking serve` on a fresh database (one centre,
+10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, sends one request
+per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
+confirmed count against the capacity, the booking/floor ratio and the servers' peak memory.
+It measures; it asserts nothing.
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from network import fresh_url
+
+from factories import LiveServer, start_server, stop_server
+from vr_booking import migrations
+from vr_booking.db import make_engine
+from vr_booking.models import Centre, Headset, OpenAccessRule, VRSession
+from vr_booking.services.open_access.slots import generate_slots
+
+FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
+UNLIMITED = "1000000000"
+
+
+@dataclass
+class Run:
+    seconds: float
+    latencies: list[float]
+    codes: dict[int, int]
+
+    @property
+    def errors(self) -> int:
+        return sum(n for code, n in self.codes.items() if code >= 500 or code == 0)
+
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, q: int) -> float:
+        return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
+
+
+def prepare(url: str) -> list[int]:
+    """One centre with 10 headsets and next Wednesday's slots; returns their ids."""
+    migrations.upgrade("head", url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        centre = Centre(slug="rush", name="Rush", kind="hub")
+        session.add(centre)
+        session.flush()
+        session.add_all(Headset(asset_tag=f"RSH-VR-{n:02d}", home_centre_id=centre.id)
+                        for n in range(1, 11))
+        rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=clock(14),
+                              end_time=clock(16), horizon_weeks=1)
+        session.add(rule)
+        session.flush()
+        generate_slots(session, rule, date.today() + timedelta(days=1))
+        session.commit()
+        ids = list(session.exec(select(VRSession.id).order_by(VRSession.starts_at)))
+    engine.dispose()
+    return ids
+
+
+async def fire(url: str, bodies: list[dict]) -> Run:
+    limits = httpx.Limits(max_connections=len(bodies), max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
+        async def one(body: dict) -> tuple[int, float]:
+            started = time.perf_counter()
+            try:
+                code = (await client.post(url, json=body)).status_code
+            except httpx.HTTPError:
+                code = 0
+            return code, time.perf_counter() - started
+
+        started = time.perf_counter()
+        results = await asyncio.gather(*(one(b) for b in bodies))
+        seconds = time.perf_counter() - started
+    codes: dict[int, int] = {}
+    for code, _latency in results:
+        codes[code] = codes.get(code, 0) + 1
+    return Run(seconds, [latency for _code, latency in results], codes)
+
+
+def peak_memory_mib(server: LiveServer) -> float:
+    """The largest resident set (VmHWM) of the server and its worker processes, summed."""
+    pids = [server.process.pid]
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def one_run(db: str, workers: int, clients: int) -> str:
+    tmp = Path(tempfile.mkdtemp())
+    url = fresh_url(db, "rush")
+    slots = prepare(url)
+    app = start_server(url, tmp / "app", workers=workers,
+                       booking_rate_limit_per_minute=UNLIMITED)
+    floor = start_server(url, tmp / "floor", command=[sys.executable, str(FLOOR_APP),
+                                                      "--workers", str(workers)])
+    try:
+        bodies = [{"slot_id": slots[n % len(slots)], "name": f"V{n}", "age_confirmed": True,
+                   "health_ack": True} for n in range(clients)]
+        booking = asyncio.run(fire(f"{app.url}/api/v1/bookings", bodies))
+        base = asyncio.run(fire(f"{floor.url}/floor", [{"name": f"V{n}"} for n in range(clients)]))
+        seats = httpx.get(f"{app.url}/api/v1/slots", params={"centre": "rush"}).json()["items"]
+        memory = peak_memory_mib(app)
+    finally:
+        stop_server(app)
+        stop_server(floor)
+    confirmed = sum(s["confirmed"] for s in seats)
+    capacity = sum(s["capacity"] for s in seats)
+    return (f"{db:8} {workers:2d} {clients:5d} | {booking.throughput():7.1f} "
+            f"{booking.percentile(50):7.0f} {booking.percentile(95):7.0f} "
+            f"{booking.percentile(99):7.0f} {booking.errors:4d} {confirmed:4d}/{capacity:<4d} | "
+            f"{base.throughput():7.1f} {booking.throughput() / base.throughput():6.2f} | "
+            f"{memory:6.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"],
+                        default=["sqlite", "postgres"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 4])
+    parser.add_argument("--clients", nargs="+", type=int, default=[100, 500, 1000])
+    args = parser.parse_args()
+    print("database  w clients | book/s   p50ms   p95ms   p99ms  5xx conf/cap | floor/s  ratio "
+          "| peak MiB")
+    for db in args.db:
+        for workers in args.workers:
+            for clients in args.clients:
+                print(one_run(db, workers, clients), flush=True)
+
+
+if __name__ == "__main__":
+    main()
