@@ -74,6 +74,8 @@ class Participant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="vr_session.id", index=True, ondelete="CASCADE")
     display_name: str = Field(default="", max_length=80)
+    code: str | None = Field(default=None, max_length=12, unique=True,
+                             description="short code on the roster (feedback, check-in)")
     age_band: str = Field(default="", max_length=20)
     gender: str = Field(default="", max_length=20)
     labour_status: str = Field(default="", max_length=40)

@@ -93,6 +93,7 @@ class VRSession(SQLModel, table=True):
     esf_reported: bool = Field(default=False, description="European Social Fund reporting")
     debrief: str = Field(default="")
     debriefed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attendance: int | None = Field(default=None, description="people present, recorded at close")
     notes: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -111,3 +112,13 @@ class Allocation(SQLModel, table=True):
     session_id: int = Field(foreign_key="vr_session.id", index=True, ondelete="CASCADE")
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SessionVideo(SQLModel, table=True):
+    """A video planned for a group session; ``watched`` is recorded when the session closes."""
+
+    __tablename__ = "session_video"
+
+    session_id: int = Field(foreign_key="vr_session.id", primary_key=True, ondelete="CASCADE")
+    video_id: int = Field(foreign_key="video.id", primary_key=True, ondelete="CASCADE")
+    watched: bool = False

@@ -26,10 +26,19 @@ def centre_by_slug(session: Session, slug: str) -> Centre:
 
 
 def visible_centre_ids(session: Session, user: StaffUser) -> set[int]:
-    """Centres whose staff pages this user may see (admins: all)."""
+    """Centres whose staff pages this user may see.
+
+    Admins see every centre. Everyone sees the centres they work for; a manager of a hub also
+    sees (and manages) the associated centres that hub leads, since the hub lends them its
+    headsets and looks after their staff.
+    """
     if user.role == Role.admin:
         return set(session.exec(select(Centre.id)).all())
-    return set(session.exec(select(StaffCentre.centre_id).where(StaffCentre.staff_id == user.id)))
+    own = set(session.exec(select(StaffCentre.centre_id).where(StaffCentre.staff_id == user.id)))
+    if not is_manager(user) or not own:
+        return own
+    led = session.exec(select(Centre.id).where(col(Centre.hub_id).in_(own))).all()
+    return own | set(led)
 
 
 def visible_centres(session: Session, user: StaffUser) -> list[Centre]:
