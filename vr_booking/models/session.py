@@ -1,7 +1,8 @@
 """Sessions (time windows that use headsets), the weekly open-access rule and allocations.
 
-"Session" in the design is ``VRSession`` here, so that it never gets confused with a
-database session.  An open-access session is one bookable slot (one seat length).
+A "session" in the product (docs/architecture.md) is ``VRSession`` here, so that it never
+gets confused with a database session. An open-access session is one bookable slot (one seat
+length).
 """
 
 from datetime import date, datetime, time
