@@ -91,6 +91,16 @@ def record_staff_event(session: Session, actor: StaffUser | None, action: str,
            subject_id=target.id, summary=summary or target.email)
 
 
+def display_zone(session: Session, user: StaffUser) -> str:
+    """The time zone to show this person instants in: their first centre's, else the first
+    hub's (administrators), else UTC."""
+    zone = session.exec(select(Centre.timezone).join(StaffCentre, col(StaffCentre.centre_id)
+                                                     == Centre.id)
+                        .where(StaffCentre.staff_id == user.id).order_by(Centre.id)).first()
+    return zone or session.exec(select(Centre.timezone).order_by(Centre.kind == "associated",
+                                                                 Centre.id)).first() or "UTC"
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     """The active staff user with these credentials, or None."""
     user = session.exec(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()

@@ -203,3 +203,9 @@ def centres_for(session: Session, actor: StaffUser) -> list[Centre]:
     if actor.role != Role.admin:
         query = query.where(col(Centre.id).in_(visible_centre_ids(session, actor)))
     return list(session.exec(query))
+
+
+def active_hubs(session: Session) -> list[Centre]:
+    """The hubs an associated centre may belong to, by name."""
+    return list(session.exec(select(Centre).where(Centre.kind == CentreKind.hub,
+                                                  col(Centre.is_active)).order_by(Centre.name)))

@@ -95,6 +95,14 @@ def get_staff(session: Session, actor: StaffUser, staff_id: int) -> StaffRow:
     return StaffRow(user, centres, _may_manage(actor, user, centres, scope))
 
 
+def assignable_centres(session: Session, actor: StaffUser) -> list[Centre]:
+    """The active centres ``actor`` may put people in, by name."""
+    query = select(Centre).where(col(Centre.is_active)).order_by(Centre.name)
+    if actor.role != Role.admin:
+        query = query.where(col(Centre.id).in_(visible_centre_ids(session, actor)))
+    return list(session.exec(query))
+
+
 def _centre_ids(session: Session, slugs: list[str]) -> set[int]:
     return set(session.exec(select(Centre.id).where(col(Centre.slug).in_(set(slugs)))))
 
