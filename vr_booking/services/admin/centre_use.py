@@ -69,7 +69,7 @@ def _loans(session: Session, centre: Centre) -> list[str]:
 def _led_centres(session: Session, centre: Centre) -> list[str]:
     led = session.exec(select(Centre.name).where(Centre.hub_id == centre.id,
                                                  col(Centre.is_active))).all()
-    return [_("Associated centre {name}, still active").format(name=n) for n in led]
+    return [_("{name}: an associated centre still active").format(name=n) for n in led]
 
 
 def _shortened(lines: list[str]) -> list[str]:

@@ -37,12 +37,14 @@ def centre_list(request: Request, session: SessionDep, staff: CurrentStaff):
 
 def _form(request: Request, session: Session, staff: StaffUser, *, centre: Centre | None,
           values: dict, fields: tuple[str, ...], errors: dict[str, str] | None = None,
-          message: str = "", refusal: DomainError | None = None, status_code: int = 200):
+          message: str = "", message_at: str = "top", refusal: DomainError | None = None,
+          status_code: int = 200):
     return render(request, "pages/admin_centre_form.html", {
         "staff": staff, "centre": centre, "values": values, "errors": errors or {},
         "editable": fields, "hubs": centres.active_hubs(session),
         "zones": sorted(centres.time_zones()),
-        "message": message, "refusal": refusal, "is_admin": staff.role == "admin",
+        "message": message, "message_at": message_at, "refusal": refusal,
+        "is_admin": staff.role == "admin",
     }, status_code=status_code)
 
 
@@ -86,7 +88,8 @@ def _centre_page(request: Request, session: Session, staff: StaffUser, slug: str
 @router.get("/{slug}", name="admin_centre")
 def centre_page(request: Request, slug: str, session: SessionDep, staff: CurrentStaff,
                 done: str = ""):
-    return _centre_page(request, session, staff, slug, message=_messages().get(done, ""))
+    return _centre_page(request, session, staff, slug, message=_messages().get(done, ""),
+                        message_at="state" if done.endswith("activated") else "top")
 
 
 @router.post("/{slug}")

@@ -91,13 +91,14 @@ def _to_account(request: Request, staff_id: int, done: str) -> RedirectResponse:
 
 def _account_page(request: Request, session: Session, staff: StaffUser, staff_id: int, *,
                   values: dict | None = None, errors: dict[str, str] | None = None,
-                  message: str = "", refusal: str = "", status_code: int = 200):
+                  done: str = "", refusal: str = "", status_code: int = 200):
     row = accounts.get_staff(session, staff, staff_id)
     current = {"name": row.user.name, "role": row.user.role,
                "centres": [c.slug for c in row.centres]}
     return render(request, "pages/admin_staff_account.html", {
         "staff": staff, "row": row, "values": values or current, "errors": errors or {},
-        "message": message, "refusal": refusal, "roles": grantable_roles(staff),
+        "message": _messages().get(done, ""), "done": done, "refusal": refusal,
+        "roles": grantable_roles(staff),
         "centres": _choices(session, staff, row), "is_self": row.user.id == staff.id,
         "tokens": list_tokens(session, row.user) if staff.role == Role.admin else None,
         "zone": display_zone(session, staff), "now": utcnow(),
@@ -114,8 +115,7 @@ def _choices(session: Session, staff: StaffUser, row: accounts.StaffRow) -> list
 @router.get("/{staff_id}", name="admin_staff_account")
 def account(request: Request, staff_id: PathId, session: SessionDep, staff: CurrentStaff,
             done: str = ""):
-    return _account_page(request, session, staff, staff_id,
-                         message=_messages().get(done, ""))
+    return _account_page(request, session, staff, staff_id, done=done)
 
 
 @router.post("/{staff_id}")
