@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from factories import ADMIN, PASSWORD
+from factories import ADMIN, PASSWORD, serious_violations
 from vr_booking.models import utcnow
 from vr_booking.services.mail import deliver_outbox
 
@@ -73,3 +73,13 @@ def test_admin_adds_a_centre_and_a_facilitator_who_signs_in_from_the_email(
     expect(nadia.get_by_role("main")).to_contain_text("Centre associé de Briançon")
     nadia.goto(link)
     expect(nadia.get_by_role("alert")).to_contain_text("ne fonctionne plus")
+
+
+def test_the_administration_pages_pass_axe(page: Page, admin_server):
+    _sign_in(page, admin_server.url, ADMIN, PASSWORD)
+    for path in ("/staff/admin", "/staff/admin/staff", "/staff/admin/staff/new",
+                 "/staff/admin/staff/1", "/staff/admin/centres", "/staff/admin/centres/new",
+                 "/staff/admin/centres/marseille", "/staff/admin/audit", "/staff/tokens",
+                 "/staff/password/forgot"):
+        page.goto(admin_server.url + path)
+        assert serious_violations(page) == [], path
