@@ -22,8 +22,12 @@ from factories import (
     PASSWORD,
     PG_URL,
     TEST_DB,
+    Inbox,
     LiveServer,
+    Network,
     OpenAccess,
+    free_port,
+    make_network,
     start_server,
     stop_server,
 )
@@ -243,3 +247,21 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     """A French visitor (the browser's language picks the page language)."""
     return {**browser_context_args, "locale": "fr-FR"}
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free port, and what it received."""
+    from aiosmtpd.controller import Controller
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def network(make_centre, make_staff) -> Network:
+    """Two hubs, an associated centre, and staff of every role (``factories.make_network``)."""
+    return make_network(make_centre, make_staff)

@@ -396,3 +396,70 @@ def sign_in_to_today(page: Page, url: str) -> list[str]:
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/staff/centres/hub/today$"))
     return errors
+
+
+# --- administration: a network of centres with staff of every role, a real inbox ---------
+
+ADMIN = "root@example.org"
+HUB_MANAGER = "camille@example.org"
+GAP_MANAGER = "gael@example.org"
+HUB_FACILITATOR = "sami@example.org"
+LYON_FACILITATOR = "tom@example.org"
+
+
+@dataclass
+class Network:
+    """Marseille (a hub) leads Gap; Lyon is another hub. Staff of every role:
+    ``ADMIN``, ``HUB_MANAGER`` (Marseille), ``GAP_MANAGER`` (Gap, an associated centre),
+    ``HUB_FACILITATOR`` (Marseille), ``GAP_FACILITATOR`` (Gap), ``LYON_FACILITATOR``."""
+
+    marseille: Centre
+    gap: Centre
+    lyon: Centre
+    staff: dict[str, StaffUser]
+
+
+def make_network(make_centre, make_staff) -> Network:
+    marseille = make_centre("marseille", name="Cité des métiers de Marseille", kind="hub")
+    gap = make_centre("gap", name="Centre associé de Gap", hub_id=marseille.id)
+    lyon = make_centre("lyon", name="Cité des métiers de Lyon", kind="hub")
+    people = [(ADMIN, "admin", ()), (HUB_MANAGER, "manager", ("marseille",)),
+              (GAP_MANAGER, "manager", ("gap",)), (HUB_FACILITATOR, "facilitator", ("marseille",)),
+              (GAP_FACILITATOR, "facilitator", ("gap",)),
+              (LYON_FACILITATOR, "facilitator", ("lyon",))]
+    staff = {email: make_staff(email, role=role, centres=centres)
+             for email, role, centres in people}
+    return Network(marseille, gap, lyon, staff)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what a real SMTP conversation delivered."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def link(self, to: str) -> str:
+        """The password link in the last message delivered to ``to``."""
+        mail = [m for m in self.messages if m["To"] == to][-1]
+        return re.search(r"https?://\S+/staff/password/\S+", mail.get_content()).group(0)
+
+
+def password_link(db: Session, to: str) -> str:
+    """The password link in the last e-mail queued for ``to`` (the outbox, not sent)."""
+    from vr_booking.models import OutboxMessage
+
+    db.commit()
+    body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == to)
+                   .order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/staff/password/\S+", body).group(0)

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # How long a write waits for a centre lock on PostgreSQL before answering "busy".
     lock_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
+    # Administration: how long a new account's set-password link and a reset link work, and
+    # how often one address may be sent a reset link from the sign-in page.
+    invitation_link_hours: int = Field(default=72, ge=1, le=24 * 30)
+    reset_link_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    reset_link_interval_minutes: int = Field(default=5, ge=0, le=24 * 60)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         self.base_url = self.base_url.rstrip("/")

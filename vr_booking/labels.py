@@ -26,6 +26,8 @@ LABELS = {
     "cancelled": N_("Cancelled"),
     "checked_in": N_("Checked in"),
     "no_show": N_("Did not come"),
+    "hub": N_("Hub"),
+    "associated": N_("Associated centre"),
 }
 
 

@@ -41,7 +41,14 @@ from vr_booking.models.session import (
     SessionVideo,
     VRSession,
 )
-from vr_booking.models.staff import ApiToken, Role, StaffCentre, StaffUser
+from vr_booking.models.staff import (
+    ApiToken,
+    LinkPurpose,
+    PasswordLink,
+    Role,
+    StaffCentre,
+    StaffUser,
+)
 
 __all__ = [
     "ACTIVE",
@@ -72,12 +79,14 @@ __all__ = [
     "IncidentKind",
     "InstalledVideo",
     "Job",
+    "LinkPurpose",
     "Loan",
     "LoanHeadset",
     "LoanStatus",
     "OpenAccessRule",
     "OutboxMessage",
     "Participant",
+    "PasswordLink",
     "Role",
     "Sector",
     "ServiceState",

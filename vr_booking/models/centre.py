@@ -27,5 +27,7 @@ class Centre(SQLModel, table=True):
     city: str = Field(default="", max_length=80)
     contact_email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=32)
+    visitor_notes: str = Field(default="", max_length=1000,
+                               description="opening notes shown to visitors on public pages")
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
-"""Staff accounts, the centres they work for, and their API tokens."""
+"""Staff accounts, the centres they work for, their API tokens and password links."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -46,5 +46,32 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(default="", max_length=80, description="what the token is for")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                        description="None: never (tokens from the CLI)")
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                          description="updated at most every few minutes")
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LinkPurpose(StrEnum):
+    invitation = "invitation"
+    reset = "reset"
+
+
+class PasswordLink(SQLModel, table=True):
+    """A one-time link to set a password (an invitation, or a reset); only its SHA-256 is
+    stored. Used once, or superseded by a newer link, it stops working."""
+
+    __tablename__ = "password_link"
+    __table_args__ = (one_of("purpose", LinkPurpose),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                     description="used, or superseded by a newer link")

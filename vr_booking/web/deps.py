@@ -19,8 +19,9 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from vr_booking.models import StaffUser
-from vr_booking.services.admin.tokens import staff_for_token
+from vr_booking.models import StaffUser, utcnow
+from vr_booking.services.admin import tokens
+from vr_booking.services.admin.tokens import token_owner
 from vr_booking.web.routing import UNIT_OF_WORK
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -92,9 +93,16 @@ def current_staff(user: Annotated[StaffUser | None, Depends(optional_staff)]) ->
 
 def api_staff(request: Request, session: SessionDep) -> StaffUser:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = staff_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    now = utcnow()
+    found = token_owner(session, token.strip(), now) if scheme.lower() == "bearer" else None
+    if found is None:
         raise ApiUnauthorized
+    api_token, user = found
+    if tokens.is_stale(api_token, now):  # a GET's own session may not write
+        if request.method in SAFE_METHODS:
+            tokens.mark_used_apart(request.app.state.engine, api_token.id, now)
+        else:
+            tokens.mark_used(session, api_token, now)
     return user
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from vr_booking.i18n import _
-from vr_booking.models import Job, Sector, Video, VideoJob
+from vr_booking.models import Job, Sector, StaffUser, Video, VideoJob
+from vr_booking.services.audit import record
 from vr_booking.services.catalogue.csv_columns import (
     COLUMNS,
     JOB_FIELDS,
@@ -203,7 +204,8 @@ def _cell_problem(column: str, value: str, message: str) -> str:
                                                     message=message)
 
 
-def import_catalogue(session: Session, text: str, *, dry_run: bool = False) -> ImportReport:
+def import_catalogue(session: Session, text: str, *, dry_run: bool = False,
+                     actor: StaffUser | None = None) -> ImportReport:
     """Check every row, then create or update them all; with any problem nothing is written.
 
     A dry run imports inside a savepoint and rolls it back, so that its report lists exactly
@@ -222,8 +224,11 @@ def import_catalogue(session: Session, text: str, *, dry_run: bool = False) -> I
                                               "nothing was imported. Please try again.")) from None
     if dry_run:
         savepoint.rollback()
-    else:
-        savepoint.commit()
+        return report
+    savepoint.commit()
+    if report.changes:
+        record(session, actor, "catalogue.imported", subject_type="catalogue",
+               summary=f"{report.rows} rows: {report.created} created, {report.updated} updated")
     return report
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, select
 from vr_booking.i18n import _
 from vr_booking.models import Job, Sector, StaffUser, Video, VideoJob
 from vr_booking.services.access import is_manager
+from vr_booking.services.audit import record
 from vr_booking.services.catalogue.inputs import (
     JobIn,
     SectorIn,
@@ -61,21 +62,23 @@ def _save(session: Session, item: T) -> T:
     return item
 
 
-def create_sector(session: Session, data: Mapping[str, Any]) -> Sector:
+def create_sector(session: Session, data: Mapping[str, Any],
+                  actor: StaffUser | None = None) -> Sector:
     """Add a sector; any problem is reported by field and nothing is written."""
     values, problems = validate_fields(SectorIn, data)
     values = require_valid(values, problems | _slug_taken(session, Sector, data))
-    return _save(session, Sector(**values.model_dump()))
+    return _audit(session, actor, "created", _save(session, Sector(**values.model_dump())))
 
 
-def update_sector(session: Session, slug: str, data: Mapping[str, Any]) -> Sector:
+def update_sector(session: Session, slug: str, data: Mapping[str, Any],
+                  actor: StaffUser | None = None) -> Sector:
     """Rename a sector (its slug stays) and refresh its jobs' search text."""
     sector = find_item(session, Sector, slug)
     values = require_valid(*validate_fields(SectorIn, {**data, "slug": slug}))
     sector.name, sector.provider = values.name, values.provider
     _save(session, sector)
     refresh_search_text(session, sector)
-    return sector
+    return _audit(session, actor, "updated", sector)
 
 
 def refresh_search_text(session: Session, sector: Sector) -> None:
@@ -86,17 +89,19 @@ def refresh_search_text(session: Session, sector: Sector) -> None:
     session.flush()
 
 
-def create_job(session: Session, data: Mapping[str, Any]) -> Job:
+def create_job(session: Session, data: Mapping[str, Any], actor: StaffUser | None = None) -> Job:
     values, problems = validate_fields(JobIn, data)
     problems = _sector_problem(session, data) | problems | _slug_taken(session, Job, data)
-    return _save(session, _fill_job(session, Job(slug=""), require_valid(values, problems)))
+    job = _fill_job(session, Job(slug=""), require_valid(values, problems))
+    return _audit(session, actor, "created", _save(session, job))
 
 
-def update_job(session: Session, slug: str, data: Mapping[str, Any]) -> Job:
+def update_job(session: Session, slug: str, data: Mapping[str, Any],
+               actor: StaffUser | None = None) -> Job:
     job = find_item(session, Job, slug)
     values, problems = validate_fields(JobIn, {**data, "slug": slug})
     values = require_valid(values, _sector_problem(session, data) | problems)
-    return _save(session, _fill_job(session, job, values))
+    return _audit(session, actor, "updated", _save(session, _fill_job(session, job, values)))
 
 
 def _sector_problem(session: Session, data: Mapping[str, Any]) -> dict[str, str]:
@@ -113,22 +118,24 @@ def _fill_job(session: Session, job: Job, values: JobIn) -> Job:
     return job
 
 
-def create_video(session: Session, data: Mapping[str, Any]) -> Video:
+def create_video(session: Session, data: Mapping[str, Any],
+                 actor: StaffUser | None = None) -> Video:
     values, problems = validate_fields(VideoIn, data)
     problems |= _slug_taken(session, Video, data) | _unknown_jobs(session, data.get("jobs"))
     values = require_valid(values, problems)
     video = _save(session, Video(**video_columns(values)))
     _link_jobs(session, video, values.jobs)
-    return video
+    return _audit(session, actor, "created", video)
 
 
-def update_video(session: Session, slug: str, data: Mapping[str, Any]) -> Video:
+def update_video(session: Session, slug: str, data: Mapping[str, Any],
+                 actor: StaffUser | None = None) -> Video:
     video = find_item(session, Video, slug)
     values, problems = validate_fields(VideoIn, {**data, "slug": slug})
     values = require_valid(values, problems | _unknown_jobs(session, data.get("jobs")))
     video.sqlmodel_update(video_columns(values))
     _link_jobs(session, _save(session, video), values.jobs)
-    return video
+    return _audit(session, actor, "updated", video)
 
 
 def video_columns(values: VideoIn) -> dict[str, Any]:
@@ -158,12 +165,21 @@ def _link_jobs(session: Session, video: Video, slugs: list[str]) -> None:
     session.flush()
 
 
-def set_active(session: Session, model: type[T], slug: str, *, active: bool) -> T:
+def set_active(session: Session, model: type[T], slug: str, *, active: bool,
+               actor: StaffUser | None = None) -> T:
     """Retire an item (hidden from the public, kept for history) or bring it back."""
     item = find_item(session, model, slug)
     item.is_active = active
     session.add(item)
     session.flush()
+    return _audit(session, actor, "restored" if active else "retired", item)
+
+
+def _audit(session: Session, actor: StaffUser | None, verb: str, item: T) -> T:
+    """The audit row of an edit, e.g. ``catalogue.job_updated``; returns the item."""
+    kind = type(item).__name__.lower()
+    record(session, actor, f"catalogue.{kind}_{verb}", subject_type=kind,
+           subject_id=item.slug, summary=getattr(item, "title", "") or getattr(item, "name", ""))
     return item
 
 

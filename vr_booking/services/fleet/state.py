@@ -21,6 +21,7 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
+from vr_booking.services.audit import record
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES
 from vr_booking.services.fleet.reservations import Reservation, reservations
@@ -59,6 +60,9 @@ def change_state(session: Session, headset: Headset, to_state: str, reason: str,
     headset.service_state = to_state
     session.add_all([headset, change])
     session.flush()
+    record(session, staff, "headset.state_changed", centre_id=headset.home_centre_id,
+           subject_type="headset", subject_id=headset.asset_tag,
+           summary=f"{change.from_state} → {to_state}")
     result = StateChangeResult(change, [], [])
     if not leaves_service:
         if to_state == ServiceState.in_service:  # seats came back: the waiting list first
@@ -66,7 +70,8 @@ def change_state(session: Session, headset: Headset, to_state: str, reason: str,
         return result
     allocations = _future_allocations(session, headset, now)
     result.waitlisted = settle_pool_change(session, centre_ids, now, confirmed=confirmed,
-                                           stranded_sessions=allocations, notify=notify)
+                                           stranded_sessions=allocations, notify=notify,
+                                           actor=staff)
     for allocation, _s in allocations:
         session.delete(allocation)
     result.freed = allocations

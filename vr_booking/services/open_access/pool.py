@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from vr_booking.i18n import _, current_language
 from vr_booking.labels import label
-from vr_booking.models import Booking, Centre, VRSession
+from vr_booking.models import Booking, Centre, StaffUser, VRSession
+from vr_booking.services.audit import record
 from vr_booking.services.errors import Conflict
 from vr_booking.services.fleet.reservations import Reservation
 from vr_booking.services.open_access import capacity, waitlist
@@ -61,12 +62,14 @@ def centres_by_id(session: Session, sessions: Iterable[VRSession]) -> dict[int, 
 
 def settle_pool_change(session: Session, centre_ids: Iterable[int], now: datetime, *,
                        confirmed: bool, stranded_sessions: list[Reservation] | None = None,
-                       notify: waitlist.Notify = notify_booking_change) -> list[Booking]:
+                       notify: waitlist.Notify = notify_booking_change,
+                       actor: StaffUser | None = None) -> list[Booking]:
     """Refuse or resolve a flushed pool change at these centres; returns the bookings moved.
 
     ``stranded_sessions`` are group reservations the change would take away. Unless
     ``confirmed``, any stranded slot or session raises :class:`StrandingConflict` (the
-    caller's transaction then rolls back, so nothing changes).
+    caller's transaction then rolls back, so nothing changes). The moves the manager
+    (``actor``) confirmed are written to the audit trail, bookings named by id only.
     """
     stranded_sessions = stranded_sessions or []
     overbooked = capacity.overbooked_slots(session, centre_ids, now)
@@ -75,5 +78,11 @@ def settle_pool_change(session: Session, centre_ids: Iterable[int], now: datetim
             session, [s for _a, s in stranded_sessions] + [load.slot for load in overbooked]))
     moved: list[Booking] = []
     for load in overbooked:
-        moved += waitlist.rebalance(session, load, now, notify)
+        demoted = waitlist.rebalance(session, load, now, notify)
+        if demoted:
+            record(session, actor, "waitlist.moved", centre_id=load.slot.centre_id,
+                   subject_type="slot", subject_id=load.slot.id,
+                   summary="bookings " + ", ".join(f"#{b.id}" for b in demoted)
+                   + " moved to the waiting list")
+        moved += demoted
     return moved

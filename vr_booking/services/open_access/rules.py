@@ -25,6 +25,7 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
+from vr_booking.services.audit import record
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.open_access.mail import notify_booking_change
 from vr_booking.services.open_access.slots import generate_slots
@@ -68,7 +69,7 @@ def check_rule(session: Session, centre: Centre, data: RuleInput,
 
 
 def save_rule(session: Session, centre: Centre, rule_id: int | None, data: RuleInput,
-              now: datetime) -> RuleChange:
+              now: datetime, actor: StaffUser | None = None) -> RuleChange:
     """Create or edit a rule, then regenerate its future slots."""
     problems = check_rule(session, centre, data, rule_id)
     if problems:
@@ -82,7 +83,16 @@ def save_rule(session: Session, centre: Centre, rule_id: int | None, data: RuleI
     session.flush()
     kept = _retire_future_slots(session, rule, now)
     created = generate_slots(session, rule, to_local(now, centre.timezone).date())
+    record(session, actor, "open_access.rule_saved", centre_id=centre.id,
+           subject_type="open_access_rule", subject_id=rule.id, summary=_rule_summary(rule))
     return RuleChange(rule, created, kept)
+
+
+def _rule_summary(rule: OpenAccessRule) -> str:
+    return (f"weekday {rule.weekday} {rule.start_time:%H:%M}-{rule.end_time:%H:%M}, "
+            f"seats {rule.seat_minutes} min, buffer {rule.buffer_minutes} min, "
+            f"{rule.horizon_weeks} weeks, walk-in reserve {rule.walk_in_reserve}, "
+            + ("active" if rule.is_active else "inactive"))
 
 
 def _rule(session: Session, centre: Centre, rule_id: int) -> OpenAccessRule:
@@ -149,10 +159,14 @@ def add_closure(session: Session, centre: Centre, day: date, reason: str,
             notify_booking_change(session, booking, "slot_cancelled")
             told.append(booking)
     session.flush()
+    record(session, staff, "open_access.closed", centre_id=centre.id, subject_type="closure",
+           subject_id=day.isoformat(), summary=f"{day.isoformat()} closed, {len(told)} "
+           "booking(s) cancelled")
     return told
 
 
-def remove_closure(session: Session, centre: Centre, closure_id: int, now: datetime) -> int:
+def remove_closure(session: Session, centre: Centre, closure_id: int, now: datetime,
+                   actor: StaffUser | None = None) -> int:
     """Reopen a closed day: its slots are generated again; returns how many."""
     lock_centres(session, [centre.id])
     closure = session.get(Closure, closure_id)
@@ -164,6 +178,9 @@ def remove_closure(session: Session, centre: Centre, closure_id: int, now: datet
             session.add(slot)
     session.delete(closure)
     session.flush()
+    record(session, actor, "open_access.reopened", centre_id=centre.id,
+           subject_type="closure", subject_id=closure.closed_date.isoformat(),
+           summary=f"{closure.closed_date.isoformat()} reopened")
     rules = session.exec(select(OpenAccessRule).where(OpenAccessRule.centre_id == centre.id))
     today = to_local(now, centre.timezone).date()
     return sum(len(generate_slots(session, r, today)) for r in rules)

@@ -3,7 +3,7 @@
 
 from fastapi import Request
 from pydantic import BaseModel
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from vr_booking import __version__
 from vr_booking.models import Centre
@@ -46,8 +46,11 @@ def api_root(request: Request) -> dict:
 
 @router.get("/centres", response_model=CentreList, summary="List centres")
 def list_centres(session: SessionDep, limit: Limit = 100, offset: Offset = 0) -> CentreList:
-    total = session.exec(select(func.count()).select_from(Centre)).one()
-    centres = session.exec(select(Centre).order_by(Centre.name).offset(offset).limit(limit)).all()
+    """The active centres (a deactivated centre takes no visitors)."""
+    total = session.exec(select(func.count()).select_from(Centre)
+                         .where(col(Centre.is_active))).one()
+    centres = session.exec(select(Centre).where(col(Centre.is_active)).order_by(Centre.name)
+                           .offset(offset).limit(limit)).all()
     slugs = dict(session.exec(select(Centre.id, Centre.slug)).all())
     items = [CentrePublic(**c.model_dump(), hub=slugs.get(c.hub_id)) for c in centres]
     return CentreList(items=items, total=total)

@@ -5,6 +5,12 @@ posts and gets a whole page back; with htmx, a fragment of the same template.
 """
 
 from vr_booking.web.pages import (
+    admin,
+    admin_audit,
+    admin_centres,
+    admin_passwords,
+    admin_staff,
+    admin_tokens,
     catalogue,
     desk,
     desk_headsets,
@@ -17,4 +23,5 @@ from vr_booking.web.pages import (
 )
 
 ROUTERS = tuple(module.router for module in (
-    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs))
+    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords))

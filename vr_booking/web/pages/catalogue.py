@@ -139,7 +139,7 @@ async def _carried_file(request: Request) -> tuple[str, str]:
 def confirm_import(request: Request, session: SessionDep, staff: Editor,
                    carried: Annotated[tuple[str, str], Depends(_carried_file)]):
     text, filename = carried
-    report = import_catalogue(session, text)
+    report = import_catalogue(session, text, actor=staff)
     if not report.ok:
         return _import_page(request, staff, report=report, text=text, filename=filename,
                             status_code=422)
@@ -154,8 +154,8 @@ class Kind:
 
     name: str
     model: type[Sector | Job | Video]
-    create: Callable[[Session, Mapping[str, Any]], Any]
-    update: Callable[[Session, str, Mapping[str, Any]], Any]
+    create: Callable[[Session, Mapping[str, Any], StaffUser], Any]
+    update: Callable[[Session, str, Mapping[str, Any], StaffUser], Any]
     choices: Callable[[Session], dict[str, Any]] = lambda _session: {}
     blank: dict[str, Any] = field(default_factory=dict)
 
@@ -213,7 +213,7 @@ def new_item(request: Request, kind: KindDep, session: SessionDep, staff: Editor
 def create_item(request: Request, kind: KindDep, session: SessionDep, staff: Editor,
                 data: FormFields):
     try:
-        kind.create(session, data)
+        kind.create(session, data, staff)
     except InvalidInput as error:
         discard(session)
         return _form_page(request, session, staff, kind, data, error.fields, status_code=422)
@@ -230,7 +230,7 @@ def edit_item(request: Request, kind: KindDep, slug: str, session: SessionDep, s
 def update_item(request: Request, kind: KindDep, slug: str, session: SessionDep,
                 staff: Editor, data: FormFields):
     try:
-        kind.update(session, slug, data)
+        kind.update(session, slug, data, staff)
     except InvalidInput as error:
         discard(session)
         item = edits.find_item(session, kind.model, slug)
@@ -241,13 +241,13 @@ def update_item(request: Request, kind: KindDep, slug: str, session: SessionDep,
 
 @router.post("/staff/catalogue/{kind}/{slug}/retire", name="staff_catalogue_retire")
 def retire_item(request: Request, kind: KindDep, slug: str, session: SessionDep,
-                _staff: Editor):
-    edits.set_active(session, kind.model, slug, active=False)
+                staff: Editor):
+    edits.set_active(session, kind.model, slug, active=False, actor=staff)
     return _saved(request, kind)
 
 
 @router.post("/staff/catalogue/{kind}/{slug}/restore", name="staff_catalogue_restore")
 def restore_item(request: Request, kind: KindDep, slug: str, session: SessionDep,
-                 _staff: Editor):
-    edits.set_active(session, kind.model, slug, active=True)
+                 staff: Editor):
+    edits.set_active(session, kind.model, slug, active=True, actor=staff)
     return _saved(request, kind)

@@ -79,7 +79,7 @@ async def save_rule_form(request: Request, slug: str, session: SessionDep,
     form = {k: str(v) for k, v in (await request.form()).items()}
     rule_id = next(iter(ids_from([form.get("rule_id", "")])), None)
     try:
-        change = save_rule(session, centre, rule_id, _rule_input(form), utcnow())
+        change = save_rule(session, centre, rule_id, _rule_input(form), utcnow(), staff)
     except InvalidInput as error:
         discard(session)
         return _page(request, session, staff, centre, errors=error.fields, values=form,
@@ -111,7 +111,7 @@ def add_closure_form(request: Request, slug: str, session: SessionDep, staff: Cu
 def remove_closure_form(request: Request, slug: str, closure_id: PathId, session: SessionDep,
                         staff: CurrentStaff):
     centre = require_managed_centre(session, staff, slug)
-    remove_closure(session, centre, closure_id, utcnow())
+    remove_closure(session, centre, closure_id, utcnow(), staff)
     return RedirectResponse(request.url_for("open_access", slug=slug).include_query_params(
         done="reopened"), status_code=303)
 
