@@ -32,6 +32,7 @@ from vr_booking.models.headset import (
 )
 from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
 from vr_booking.models.outbox import OutboxMessage
+from vr_booking.models.security import RateCounter, StaffSession
 from vr_booking.models.session import (
     Allocation,
     Closure,
@@ -78,12 +79,14 @@ __all__ = [
     "OpenAccessRule",
     "OutboxMessage",
     "Participant",
+    "RateCounter",
     "Role",
     "Sector",
     "ServiceState",
     "SessionKind",
     "SessionStatus",
     "SessionVideo",
+    "StaffSession",
     "StaffCentre",
     "StaffUser",
     "UTCDateTime",
