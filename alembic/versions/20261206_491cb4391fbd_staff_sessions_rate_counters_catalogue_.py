@@ -8,9 +8,9 @@ Create Date: 2026-12-06 16:08:13.154433
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate may refer to sqlmodel types)
-from alembic import op
+import sqlmodel
 
+from alembic import op
 
 revision: str = '491cb4391fbd'
 down_revision: str | None = 'ab41e35aae30'

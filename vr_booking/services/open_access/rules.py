@@ -27,7 +27,7 @@ from vr_booking.models import (
 )
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.open_access.mail import notify_booking_change
-from vr_booking.services.open_access.slots import generate_slots
+from vr_booking.services.open_access.slots import SkippedSeat, generate_slots, skipped_seats
 from vr_booking.services.timeutil import day_bounds, to_local
 
 
@@ -47,6 +47,7 @@ class RuleChange:
     rule: OpenAccessRule
     created: list[VRSession] = field(default_factory=list)
     kept: list[VRSession] = field(default_factory=list)
+    skipped: list[SkippedSeat] = field(default_factory=list)  # broken by a clock change
 
 
 def check_rule(session: Session, centre: Centre, data: RuleInput,
@@ -81,8 +82,9 @@ def save_rule(session: Session, centre: Centre, rule_id: int | None, data: RuleI
     session.add(rule)
     session.flush()
     kept = _retire_future_slots(session, rule, now)
-    created = generate_slots(session, rule, to_local(now, centre.timezone).date())
-    return RuleChange(rule, created, kept)
+    today = to_local(now, centre.timezone).date()
+    created = generate_slots(session, rule, today)
+    return RuleChange(rule, created, kept, skipped_seats(rule, today, centre.timezone))
 
 
 def _rule(session: Session, centre: Centre, rule_id: int) -> OpenAccessRule:

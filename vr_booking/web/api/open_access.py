@@ -1,6 +1,6 @@
 """JSON API for open-access slots and bookings (the same services as the pages)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -21,7 +21,7 @@ from vr_booking.services.open_access.capacity import slot_loads, upcoming_slots
 from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import local_to_utc
 from vr_booking.web.deps import SessionDep
-from vr_booking.web.params import BodyId
+from vr_booking.web.params import BodyId, SaneDate
 from vr_booking.web.ratelimit import limit_bookings
 from vr_booking.web.routing import APIRouter
 
@@ -84,8 +84,9 @@ def _public(session: SessionDep, found: BookingResult) -> BookingPublic:
 def list_slots(
     session: SessionDep,
     centre: Annotated[str, Query(description="centre slug")],
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query(description="inclusive")] = None,
+    from_: Annotated[SaneDate | None, Query(alias="from", description="first local date, "
+                                            "YYYY-MM-DD (years 2000–2100)")] = None,
+    to: Annotated[SaneDate | None, Query(description="last local date, inclusive")] = None,
 ) -> SlotList:
     found = session.exec(select(Centre).where(Centre.slug == centre)).first()
     if found is None:
