@@ -12,6 +12,7 @@ from vr_booking.paths import STATIC_DIR
 from vr_booking.web.api import ROUTERS as API_ROUTERS
 from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
+from vr_booking.web.headers import SecurityHeadersMiddleware
 from vr_booking.web.middleware import LanguageMiddleware
 from vr_booking.web.pages import ROUTERS as PAGE_ROUTERS
 from vr_booking.web.ratelimit import RateLimiter
@@ -45,6 +46,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
 
 def create_default_app() -> FastAPI:
