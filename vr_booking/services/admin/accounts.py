@@ -27,7 +27,7 @@ def normalise_email(email: str) -> str:
 
 def create_staff(
     session: Session, *, email: str, name: str, role: str, centre_slugs: list[str],
-    password: str | None = None,
+    password: str | None = None, can_edit_catalogue: bool = False,
 ) -> StaffUser:
     """Create a staff account working for the given centres."""
     email = normalise_email(email)
@@ -47,7 +47,8 @@ def create_staff(
         raise InvalidInput("no_centre", _("Facilitators and managers work for at least one "
                                          "centre."))
     user = StaffUser(email=email, name=name.strip(), role=role,
-                     password_hash=hash_password(password) if password else "")
+                     password_hash=hash_password(password) if password else "",
+                     can_edit_catalogue=can_edit_catalogue)
     session.add(user)
     session.flush()
     session.add_all(StaffCentre(staff_id=user.id, centre_id=c.id) for c in centres)
