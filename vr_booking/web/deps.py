@@ -9,7 +9,8 @@ back. A form handler that shows a refusal on the page calls
 
 GET and HEAD requests only read: their session refuses to write (``before_flush``), and on
 SQLite they use a deferred transaction so that reads do not queue behind the write lock that
-every other transaction takes (``BEGIN IMMEDIATE``).
+every other transaction takes (``BEGIN IMMEDIATE``). A POST that only checks (a dry run)
+declares ``dependencies=[READS_ONLY]`` and gets the same read-only unit of work.
 """
 
 from collections.abc import Iterator
@@ -42,10 +43,18 @@ def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
     raise ReadOnlyRequest("GET and HEAD requests do not write to the database")
 
 
+def _reads_only(request: Request) -> None:
+    request.state.reads_only = True
+
+
+# A route dependency, solved before the endpoint's own: this POST's unit of work only reads.
+READS_ONLY = Depends(_reads_only)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: commit when the handler returns, roll back if it raises."""
     engine: Engine = request.app.state.engine
-    read_only = request.method in SAFE_METHODS
+    read_only = request.method in SAFE_METHODS or getattr(request.state, "reads_only", False)
     if read_only:
         engine = engine.execution_options(sqlite_begin="DEFERRED")
     info = {"settings": request.app.state.settings,
