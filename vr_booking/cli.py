@@ -64,7 +64,9 @@ def serve(
     if warning:
         typer.secho(warning, err=True, fg=typer.colors.YELLOW)
     uvicorn.run("vr_booking.web.app:create_default_app", factory=True, host=host, port=port,
-                workers=workers, proxy_headers=True, log_level="info")
+                # Forwarded addresses are believed only from VR_BOOKING_TRUSTED_PROXIES, by
+                # the app itself (uvicorn's own default would trust 127.0.0.1 blindly).
+                workers=workers, proxy_headers=False, log_level="info")
 
 
 def _with_public_address(host: str, port: int) -> Settings:

@@ -45,9 +45,13 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Too many attempts in a short time."""
+    """Too many attempts in a short time; ``retry_after``: seconds until the limit lifts."""
 
     kind = "rate_limited"
+
+    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
 
 class Busy(DomainError):

@@ -20,7 +20,8 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from vr_booking.models import StaffUser
+from vr_booking.models import StaffUser, utcnow
+from vr_booking.services.admin.sessions import staff_for_session
 from vr_booking.services.admin.tokens import staff_for_token
 from vr_booking.web.routing import UNIT_OF_WORK
 
@@ -82,14 +83,13 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_staff(request: Request, session: SessionDep) -> StaffUser | None:
-    """The staff user of the signed session cookie, if it is still valid."""
-    staff_id = request.session.get("staff_id")
-    if staff_id is None:
+    """The staff user of the signed session cookie, if its server-side session is live."""
+    token = request.session.get("sid")
+    if not token:
         return None
-    user = session.get(StaffUser, staff_id)
-    if user is None or not user.is_active or request.session.get("v") != user.session_version:
+    user = staff_for_session(session, token, request.session.get("v"), utcnow())
+    if user is None:
         request.session.clear()
-        return None
     return user
 
 

@@ -85,9 +85,17 @@ async def _validation_error(request: Request, exc: RequestValidationError):
     return error_response(request, 422, _("Please check: {fields}.").format(fields=fields))
 
 
+def retry_headers(error: DomainError) -> dict[str, str] | None:
+    """``Retry-After`` for "busy" and for a limit that says when it lifts."""
+    if status_of(error) == 503:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after else None
+
+
 async def _domain_error(request: Request, exc: DomainError):
     status = status_of(exc)
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    headers = retry_headers(exc)
     if is_api(request):
         body = {"detail": exc.message, "code": exc.code}
         if exc.fields:

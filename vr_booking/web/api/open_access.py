@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -22,7 +22,7 @@ from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import local_to_utc
 from vr_booking.web.deps import SessionDep
 from vr_booking.web.params import BodyId, SaneDate
-from vr_booking.web.ratelimit import limit_bookings
+from vr_booking.web.ratelimit import client_address, limit_bookings
 from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -105,9 +105,10 @@ def list_slots(
              responses={409: {"description": "neither a seat nor the waiting list"},
                         422: {"description": "field errors"}},
              summary="Book a seat (or a waiting-list place)")
-def post_booking(session: SessionDep, body: BookingCreate) -> BookingPublic:
+def post_booking(request: Request, session: SessionDep, body: BookingCreate) -> BookingPublic:
     try:
-        found = create_booking(session, BookingInput(**body.model_dump()), utcnow())
+        found = create_booking(session, BookingInput(**body.model_dump()), utcnow(),
+                               address=client_address(request))
     except NotFound as error:
         raise InvalidInput(error.code, error.message, {"slot_id": error.message}) from error
     return _public(session, found)
