@@ -49,8 +49,9 @@ class TooManyRequests(DomainError):
 
     kind = "rate_limited"
 
-    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
-        super().__init__(code, message)
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(code, message, fields)
         self.retry_after = retry_after
 
 

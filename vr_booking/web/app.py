@@ -11,6 +11,7 @@ from vr_booking.config import Settings, get_settings
 from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
 from vr_booking.web.api import ROUTERS as API_ROUTERS
+from vr_booking.web.api.responses import install_openapi
 from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
 from vr_booking.web.headers import SecurityHeadersMiddleware
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (*PAGE_ROUTERS, *API_ROUTERS):
         app.include_router(router)
     install_error_handlers(app)
+    install_openapi(app)
     _install_middleware(app, settings)
     return app
 

@@ -20,6 +20,7 @@ from vr_booking.services.open_access.booking import (
 from vr_booking.services.open_access.capacity import slot_loads, upcoming_slots
 from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import local_to_utc
+from vr_booking.web.api.responses import RATE_LIMITED, UNKNOWN_BOOKING
 from vr_booking.web.deps import SessionDep
 from vr_booking.web.params import BodyId, SaneDate
 from vr_booking.web.ratelimit import client_address, limit_bookings
@@ -80,7 +81,9 @@ def _public(session: SessionDep, found: BookingResult) -> BookingPublic:
     )
 
 
-@router.get("/slots", response_model=SlotList, summary="Open-access slots with their seats")
+@router.get("/slots", response_model=SlotList, summary="Open-access slots with their seats",
+            responses={422: {"description": "Unknown centre (`code`: `unknown_centre`), or "
+                                            "a date outside the years 2000–2100"}})
 def list_slots(
     session: SessionDep,
     centre: Annotated[str, Query(description="centre slug")],
@@ -102,8 +105,15 @@ def list_slots(
 
 @router.post("/bookings", status_code=201, response_model=BookingPublic,
              dependencies=[Depends(limit_bookings)],
-             responses={409: {"description": "neither a seat nor the waiting list"},
-                        422: {"description": "field errors"}},
+             responses={409: {"description": "Neither a seat nor the waiting list "
+                                             "(`slot_full`), a seat already held "
+                                             "(`already_booked`), too many upcoming bookings "
+                                             "for this person (`too_many_bookings`) or from "
+                                             "this address (`too_many_from_address`), or a "
+                                             "session no longer open (`slot_closed`)"},
+                        422: {"description": "Field errors (`fields`), including an unknown "
+                                             "`slot_id`"},
+                        **RATE_LIMITED},
              summary="Book a seat (or a waiting-list place)")
 def post_booking(request: Request, session: SessionDep, body: BookingCreate) -> BookingPublic:
     try:
@@ -114,13 +124,16 @@ def post_booking(request: Request, session: SessionDep, body: BookingCreate) -> 
     return _public(session, found)
 
 
-@router.get("/bookings/{token}", response_model=BookingPublic, summary="A booking")
+@router.get("/bookings/{token}", response_model=BookingPublic, summary="A booking",
+            responses=UNKNOWN_BOOKING)
 def read_booking(session: SessionDep, token: str) -> BookingPublic:
     return _public(session, get_booking(session, token))
 
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic,
-             summary="Cancel a booking (idempotent)")
+             summary="Cancel a booking (idempotent)",
+             responses={**UNKNOWN_BOOKING, 409: {"description": "Too late to cancel online "
+                                                                "(`too_late`)"}})
 def post_cancel(session: SessionDep, token: str) -> BookingPublic:
     found = cancel_booking(session, token, utcnow())
     return _public(session, found)
