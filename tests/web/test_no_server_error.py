@@ -189,3 +189,25 @@ def test_no_form_value_gets_a_server_error(app, client, db, make_open_access, ma
                 login(client, "root@example.org")
     assert failures == []
     assert sent > 200
+
+
+def test_no_query_value_gets_a_server_error(app, client, db, make_open_access, make_staff):
+    hub = make_open_access(headsets=2)
+    fleet_catalogue(db)
+    make_staff("root@example.org", role="admin")
+    login(client, "root@example.org")
+    values = _path_values(db, {"slot": hub.slots[0]})
+    included = [r.original_router for r in app.router.routes if hasattr(r, "original_router")]
+    routes = [r for router in included for r in router.routes
+              if isinstance(r, APIRoute) and "GET" in r.methods]
+    failures, sent = [], 0
+    for route in routes:
+        path = route.path.format(**{k: values.get(k, "1") for k in route.param_convertors})
+        names = [p.alias for p in route.dependant.query_params]
+        for name, odd in itertools.product(names, ODD_VALUES):
+            answer = client.get(path, params={name: odd}, follow_redirects=False)
+            sent += 1
+            if answer.status_code >= 500:
+                failures.append((route.path, name, odd, answer.status_code))
+    assert failures == []
+    assert sent > 100

@@ -65,8 +65,9 @@ def api_error(status: int, detail: str, code: str | None = None,
               headers: dict | None = None) -> JSONResponse:
     """An API error: ``ErrorBody``, or ``ValidationErrorBody`` for a 422."""
     body: dict[str, Any] = {"detail": detail,
-                            "code": code or CODE_BY_STATUS.get(status, f"http_{status}"),
-                            "fields": fields or {}}
+                            "code": code or CODE_BY_STATUS.get(status, f"http_{status}")}
+    if fields or status == 422:
+        body["fields"] = fields or {}
     if status == 422:
         body["errors"] = errors if errors is not None else [
             {"loc": [name], "msg": message, "type": body["code"]}

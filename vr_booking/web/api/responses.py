@@ -17,7 +17,8 @@ class ErrorBody(BaseModel):
     detail: str = Field(description="what went wrong, for people (in the request's language)")
     code: str = Field(description="stable, for programs: e.g. `slot_full`, `unknown_booking`")
     fields: dict[str, str] = Field(default_factory=dict,
-                                   description="field → message, for invalid input")
+                                   description="field → message, for invalid input (always "
+                                               "there on a 422, else only when not empty)")
 
 
 class FieldError(BaseModel):
