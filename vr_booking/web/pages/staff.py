@@ -55,7 +55,7 @@ def login(
                       status_code=401)
     token = open_session(session, user, now, request.app.state.settings.session_max_age_seconds)
     request.session.clear()
-    request.session.update({"staff_id": user.id, "v": user.session_version, "sid": token})
+    request.session.update({"v": user.session_version, "sid": token})
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
