@@ -70,7 +70,8 @@ def main() -> None:
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     slot_ids = prepare(url)
     server = start_server(url, tmp / "server", workers=args.workers,
-                          booking_rate_limit_per_minute="100000000")
+                          booking_rate_limit_per_minute="100000000",
+                          max_upcoming_bookings_per_address="0")
     latencies: list[float] = []
 
     def one(n: int) -> int:

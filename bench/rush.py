@@ -116,7 +116,8 @@ def one_run(db: str, workers: int, clients: int) -> str:
     url = fresh_url(db, "rush")
     slots = prepare(url)
     app = start_server(url, tmp / "app", workers=workers,
-                       booking_rate_limit_per_minute=UNLIMITED)
+                       booking_rate_limit_per_minute=UNLIMITED,
+                       max_upcoming_bookings_per_address="0")
     floor = start_server(url, tmp / "floor", command=[sys.executable, str(FLOOR_APP),
                                                       "--workers", str(workers)])
     try:

@@ -159,9 +159,11 @@ def make_centre(db: Session) -> Callable[..., Centre]:
 def make_staff(db: Session) -> Callable[..., StaffUser]:
     """Create a staff user (password: ``PASSWORD``) working for the given centre slugs."""
 
-    def _make(email: str, role: str = "facilitator", centres: tuple[str, ...] = ()) -> StaffUser:
+    def _make(email: str, role: str = "facilitator", centres: tuple[str, ...] = (),
+              can_edit_catalogue: bool = False) -> StaffUser:
         user = create_staff(db, email=email, name=email.split("@")[0].title(), role=role,
-                            centre_slugs=list(centres), password=PASSWORD)
+                            centre_slugs=list(centres), password=PASSWORD,
+                            can_edit_catalogue=can_edit_catalogue)
         db.commit()
         return user
 

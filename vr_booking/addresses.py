@@ -55,3 +55,19 @@ def loopback_warning(base_url: str, host: str) -> str | None:
     return (f"warning: QR codes and e-mails will point to {base_url}, which only this machine "
             "can open, while the server listens on other interfaces: set VR_BOOKING_BASE_URL "
             "to the address visitors use.")
+
+
+def in_networks(address: str, networks: str) -> bool:
+    """Whether an address is one of a comma-separated list of IPs or networks (10.0.0.0/8);
+    an address or an entry that is not an IP never matches."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in filter(None, (e.strip() for e in networks.split(","))):
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

@@ -64,7 +64,9 @@ def serve(
     if warning:
         typer.secho(warning, err=True, fg=typer.colors.YELLOW)
     uvicorn.run("vr_booking.web.app:create_default_app", factory=True, host=host, port=port,
-                workers=workers, proxy_headers=True, log_level="info")
+                # Forwarded addresses are believed only from VR_BOOKING_TRUSTED_PROXIES, by
+                # the app itself (uvicorn's own default would trust 127.0.0.1 blindly).
+                workers=workers, proxy_headers=False, log_level="info")
 
 
 def _with_public_address(host: str, port: int) -> Settings:
@@ -119,6 +121,9 @@ def create_staff(
     role: Annotated[str, typer.Option(help="facilitator, manager or admin")],
     centre: Annotated[list[str], typer.Option(help="centre slug (repeat for several)")] = [],  # noqa: B006
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    can_edit_catalogue: Annotated[bool, typer.Option(
+        "--can-edit-catalogue", help="May edit the network-wide catalogue (admins always may)."
+    )] = False,
 ) -> None:
     """Create a staff account (password read from standard input, or asked for)."""
     password = (sys.stdin.readline().rstrip("\n") if password_stdin
@@ -126,7 +131,8 @@ def create_staff(
     try:
         with session_scope() as session:
             create_staff_account(session, email=email, name=name, role=role,
-                                 centre_slugs=centre, password=password)
+                                 centre_slugs=centre, password=password,
+                                 can_edit_catalogue=can_edit_catalogue)
     except DomainError as error:
         raise _fail(error) from error
     typer.echo(f"Staff account {email.strip().lower()} created.")

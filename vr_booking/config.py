@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     invitation_link_hours: int = Field(default=72, ge=1, le=24 * 30)
     reset_link_minutes: int = Field(default=60, ge=5, le=24 * 60)
     reset_link_interval_minutes: int = Field(default=5, ge=0, le=24 * 60)
+    # Hardening: sign-in throttling, client addresses, limits shared by every worker (the
+    # counters live in the database). Addresses are comma-separated IPs or networks.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (e.g. 127.0.0.1
+    # behind a local nginx); empty: the connecting address is the client's.
+    trusted_proxies: str = ""
+    # Active future bookings one client address may hold (0: no cap), and the addresses
+    # exempt from it (the centre's own kiosk).
+    max_upcoming_bookings_per_address: int = Field(default=6, ge=0)
+    booking_cap_exempt_addresses: str = ""
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

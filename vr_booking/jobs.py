@@ -17,10 +17,12 @@ from sqlalchemy import Engine
 from vr_booking.config import Settings
 from vr_booking.db import session_scope
 from vr_booking.models import utcnow
+from vr_booking.services.admin.sessions import purge_sessions
 from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.mail import deliver_outbox
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.open_access.waitlist import promote_waiting
+from vr_booking.services.throttle import purge_old_counters
 
 log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 30
@@ -55,6 +57,13 @@ def fill_freed_seats(engine: Engine, settings: Settings) -> None:
         log.info("confirmed %d waiting booking(s)", len(promoted))
 
 
+def purge_security_records(engine: Engine, settings: Settings) -> None:
+    """Forget ended staff sessions and idle rate counters (sign-in and booking limits)."""
+    with session_scope(engine, settings=settings) as session:
+        purge_sessions(session, utcnow())
+        purge_old_counters(session, utcnow())
+
+
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
     defaults = {"max_instances": 1, "coalesce": True, "next_run_time": utcnow(),
@@ -65,4 +74,6 @@ def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) 
                       **defaults)
     scheduler.add_job(mark_no_shows, "interval", minutes=1, id="no_shows", **defaults)
     scheduler.add_job(fill_freed_seats, "interval", minutes=1, id="waitlist", **defaults)
+    scheduler.add_job(purge_security_records, "interval", minutes=SLOTS_EVERY_MINUTES,
+                      id="security_records", **defaults)
     return scheduler

@@ -28,7 +28,7 @@ def test_openapi_and_docs_are_served_without_a_cdn(client: TestClient):
 def test_api_404_and_422_are_json(client: TestClient):
     missing = client.get("/api/v1/nothing")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "Not Found"}
+    assert missing.json() == {"detail": "Not Found", "code": "not_found"}
     invalid = client.get("/api/v1/centres", params={"limit": "many"})
     assert invalid.status_code == 422
-    assert invalid.json()["detail"][0]["loc"] == ["query", "limit"]
+    assert invalid.json()["errors"][0]["loc"] == ["query", "limit"]

@@ -65,7 +65,7 @@ def test_lists_page_with_limit_and_offset(client: TestClient, demo):
 def test_bad_paging_is_422(client: TestClient, params: dict):
     response = client.get("/api/v1/jobs", params=params)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][0] == "query"
+    assert response.json()["errors"][0]["loc"][0] == "query"
 
 
 @pytest.mark.parametrize(("path", "params", "word"), [

@@ -113,3 +113,14 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
         except httpx.TransportError:
             time.sleep(0.2)
     raise AssertionError(f"{url} never answered")
+
+
+def test_create_staff_can_give_the_catalogue_right(db_url, tmp_path, db: Session, make_centre):
+    make_centre("gap")
+    for email, extra in (("ed@example.org", ["--can-edit-catalogue"]), ("mo@example.org", [])):
+        done = run_cli(db_url, tmp_path, "create-staff", "--email", email, "--name", "X",
+                       "--role", "manager", "--centre", "gap", *extra, "--password-stdin",
+                       stdin="a long enough password\n")
+        assert done.returncode == 0, done.stderr
+    rights = dict(db.exec(select(StaffUser.email, StaffUser.can_edit_catalogue)).all())
+    assert rights == {"ed@example.org": True, "mo@example.org": False}

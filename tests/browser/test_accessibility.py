@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def site(demo, make_staff, live_server):
-    make_staff("camille@example.org", role="manager", centres=("marseille",))
+    make_staff("camille@example.org", role="manager", centres=("marseille",),
+               can_edit_catalogue=True)
     slot = demo.exec(select(VRSession).where(VRSession.kind == "open_access",
                                              VRSession.starts_at > utcnow())
                      .order_by(VRSession.starts_at)).first()

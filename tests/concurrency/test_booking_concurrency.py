@@ -26,7 +26,8 @@ CLIENT_THREADS = 40
 HEADSETS = 3
 WAITLIST = 10
 CONTROL_BURSTS = 6  # one burst overbooks most of the time; several make the control reliable
-SERVER_SETTINGS = {"booking_rate_limit_per_minute": "1000000", "waitlist_size": str(WAITLIST)}
+SERVER_SETTINGS = {"booking_rate_limit_per_minute": "1000000", "waitlist_size": str(WAITLIST),
+                   "max_upcoming_bookings_per_address": "0"}  # every request from 127.0.0.1
 
 
 @pytest.fixture

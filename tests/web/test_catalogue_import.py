@@ -35,7 +35,8 @@ TABLES = (Sector, Job, Video, VideoJob)
 @pytest.fixture
 def manager(client: TestClient, make_centre, make_staff) -> TestClient:
     make_centre("marseille")
-    make_staff("mia@example.org", role="manager", centres=("marseille",))
+    make_staff("mia@example.org", role="manager", centres=("marseille",),
+               can_edit_catalogue=True)
     login(client, "mia@example.org")
     client.cookies.set("lang", "en")
     return client

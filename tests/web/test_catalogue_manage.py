@@ -20,9 +20,10 @@ VIDEO = {"slug": "atelier-soudure", "title": "Dans un atelier de soudure", "desc
 
 @pytest.fixture
 def manager(client: TestClient, make_centre, make_staff) -> TestClient:
-    """The client, signed in as a manager (English pages)."""
+    """The client, signed in as a manager given the catalogue right (English pages)."""
     make_centre("marseille")
-    make_staff("mia@example.org", role="manager", centres=("marseille",))
+    make_staff("mia@example.org", role="manager", centres=("marseille",),
+               can_edit_catalogue=True)
     login(client, "mia@example.org")
     client.cookies.set("lang", "en")
     return client

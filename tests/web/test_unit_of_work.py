@@ -110,7 +110,7 @@ def test_a_get_that_writes_is_a_server_error_page_and_stores_nothing(lenient_cli
     assert "ReadOnlyRequest" not in page.text
     api = lenient_client.get("/api/v1/test/sneaky")
     assert api.status_code == 500
-    assert set(api.json()) == {"detail"}
+    assert set(api.json()) == {"detail", "code"}  # code: server_error
     assert _stored_slugs(db) == []
 
 

@@ -32,6 +32,7 @@ from vr_booking.models.headset import (
 )
 from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
 from vr_booking.models.outbox import OutboxMessage
+from vr_booking.models.security import RateCounter, StaffSession
 from vr_booking.models.session import (
     Allocation,
     Closure,
@@ -87,6 +88,7 @@ __all__ = [
     "OutboxMessage",
     "Participant",
     "PasswordLink",
+    "RateCounter",
     "Role",
     "Sector",
     "ServiceState",
@@ -94,6 +96,7 @@ __all__ = [
     "SessionStatus",
     "SessionVideo",
     "StaffCentre",
+    "StaffSession",
     "StaffUser",
     "UTCDateTime",
     "VRSession",

@@ -54,6 +54,9 @@ class Booking(SQLModel, table=True):
     age_confirmed: bool = False
     health_ack_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     browser_key: str | None = Field(default=None, max_length=64, index=True)
+    address_key: str | None = Field(default=None, max_length=64, index=True,
+                                    description="keyed hash of the client address (the cap "
+                                                "per address), never the address itself")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

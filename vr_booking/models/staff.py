@@ -25,6 +25,8 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(max_length=20)
     is_active: bool = True
     session_version: int = Field(default=1, description="bump to sign out every session")
+    can_edit_catalogue: bool = Field(default=False, description="may edit the network-wide "
+                                     "catalogue without being an admin")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -45,9 +45,14 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Too many attempts in a short time."""
+    """Too many attempts in a short time; ``retry_after``: seconds until the limit lifts."""
 
     kind = "rate_limited"
+
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(code, message, fields)
+        self.retry_after = retry_after
 
 
 class Busy(DomainError):

@@ -21,3 +21,9 @@ def local_date(instant: datetime, zone: str) -> date:
 def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     """The UTC instants of the local midnights starting and ending ``day``."""
     return local_to_utc(day, time(0), zone), local_to_utc(day + timedelta(days=1), time(0), zone)
+
+
+def wall_clock_exists(day: date, at: time, zone: str) -> bool:
+    """False for a local time the clock skips (02:30 on the spring daylight-saving day)."""
+    there_and_back = to_local(local_to_utc(day, at, zone), zone)
+    return there_and_back.replace(tzinfo=None) == datetime.combine(day, at)

@@ -4,17 +4,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vr_booking import __version__
 from vr_booking.config import Settings, get_settings
 from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
 from vr_booking.web.api import ROUTERS as API_ROUTERS
+from vr_booking.web.api.responses import install_openapi
 from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
+from vr_booking.web.headers import SecurityHeadersMiddleware
 from vr_booking.web.middleware import LanguageMiddleware
 from vr_booking.web.pages import ROUTERS as PAGE_ROUTERS
-from vr_booking.web.ratelimit import RateLimiter
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -26,11 +28,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
-    app.state.booking_limiter = RateLimiter()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (*PAGE_ROUTERS, *API_ROUTERS):
         app.include_router(router)
     install_error_handlers(app)
+    install_openapi(app)
     _install_middleware(app, settings)
     return app
 
@@ -45,6 +47,9 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    if settings.trusted_proxies.strip():  # outermost: every layer sees the real client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
 
 def create_default_app() -> FastAPI:

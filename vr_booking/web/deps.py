@@ -9,7 +9,8 @@ back. A form handler that shows a refusal on the page calls
 
 GET and HEAD requests only read: their session refuses to write (``before_flush``), and on
 SQLite they use a deferred transaction so that reads do not queue behind the write lock that
-every other transaction takes (``BEGIN IMMEDIATE``).
+every other transaction takes (``BEGIN IMMEDIATE``). A POST that only checks (a dry run)
+declares ``dependencies=[READS_ONLY]`` and gets the same read-only unit of work.
 """
 
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlmodel import Session
 
 from vr_booking.models import StaffUser, utcnow
 from vr_booking.services.admin import tokens
+from vr_booking.services.admin.sessions import staff_for_session
 from vr_booking.services.admin.tokens import token_owner
 from vr_booking.web.routing import UNIT_OF_WORK
 
@@ -43,10 +45,18 @@ def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
     raise ReadOnlyRequest("GET and HEAD requests do not write to the database")
 
 
+def _reads_only(request: Request) -> None:
+    request.state.reads_only = True
+
+
+# A route dependency, solved before the endpoint's own: this POST's unit of work only reads.
+READS_ONLY = Depends(_reads_only)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: commit when the handler returns, roll back if it raises."""
     engine: Engine = request.app.state.engine
-    read_only = request.method in SAFE_METHODS
+    read_only = request.method in SAFE_METHODS or getattr(request.state, "reads_only", False)
     if read_only:
         engine = engine.execution_options(sqlite_begin="DEFERRED")
     info = {"settings": request.app.state.settings,
@@ -74,14 +84,13 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_staff(request: Request, session: SessionDep) -> StaffUser | None:
-    """The staff user of the signed session cookie, if it is still valid."""
-    staff_id = request.session.get("staff_id")
-    if staff_id is None:
+    """The staff user of the signed session cookie, if its server-side session is live."""
+    token = request.session.get("sid")
+    if not token:
         return None
-    user = session.get(StaffUser, staff_id)
-    if user is None or not user.is_active or request.session.get("v") != user.session_version:
+    user = staff_for_session(session, token, request.session.get("v"), utcnow())
+    if user is None:
         request.session.clear()
-        return None
     return user
 
 

@@ -1,4 +1,5 @@
-"""Every error becomes a page in the layout (HTML) or ``{"detail": …}`` (API), never a bare 500.
+"""Every error becomes a page in the layout (HTML) or ``{"detail": …, "code": …}`` (API, one
+shape: :mod:`vr_booking.web.api.responses`), never a bare 500.
 
 Domain errors carry a kind; :data:`STATUS_BY_KIND` is the one table turning kinds into HTTP
 statuses. A lock that could not be had in time (:class:`vr_booking.db.LockTimeout`, or
@@ -30,6 +31,9 @@ STATUS_BY_KIND = {
     "busy": 503,
 }
 RETRY_AFTER_SECONDS = 2
+CODE_BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                  405: "method_not_allowed", 409: "conflict", 422: "invalid_input",
+                  429: "rate_limited", 500: "server_error", 503: "busy"}
 
 
 def status_of(error: DomainError) -> int:
@@ -56,10 +60,25 @@ def _titles() -> dict[int, str]:
     }
 
 
+def api_error(status: int, detail: str, code: str | None = None,
+              fields: dict[str, str] | None = None, errors: list[dict] | None = None,
+              headers: dict | None = None) -> JSONResponse:
+    """An API error: ``ErrorBody``, or ``ValidationErrorBody`` for a 422."""
+    body: dict[str, Any] = {"detail": detail,
+                            "code": code or CODE_BY_STATUS.get(status, f"http_{status}")}
+    if fields or status == 422:
+        body["fields"] = fields or {}
+    if status == 422:
+        body["errors"] = errors if errors is not None else [
+            {"loc": [name], "msg": message, "type": body["code"]}
+            for name, message in (fields or {}).items()]
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def error_response(request: Request, status: int, detail: Any, headers: dict | None = None):
     """JSON for the API, the error page in the layout for everything else."""
     if is_api(request):
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        return api_error(status, str(detail), headers=headers)
     message = detail if isinstance(detail, str) else ""
     title = _titles().get(status, _titles()[400 if status < 500 else 500])
     response = render(request, "errors/error.html",
@@ -77,22 +96,32 @@ async def _http_error(request: Request, exc: StarletteHTTPException):
 
 
 async def _validation_error(request: Request, exc: RequestValidationError):
-    if is_api(request):
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-    return error_response(request, 422, _("Please check: {fields}.").format(fields=fields))
+    names = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in exc.errors()))
+    message = _("Please check: {fields}.").format(fields=names)
+    if not is_api(request):
+        return error_response(request, 422, message)
+    if exc.errors() and all(e["type"] == "json_invalid" for e in exc.errors()):
+        return api_error(400, _("The request body is not valid JSON."), "invalid_json")
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    fields: dict[str, str] = {}
+    for error in errors:
+        fields.setdefault(str(error["loc"][-1]), error["msg"])
+    return api_error(422, message, "invalid_request", fields, errors)
+
+
+def retry_headers(error: DomainError) -> dict[str, str] | None:
+    """``Retry-After`` for "busy" and for a limit that says when it lifts."""
+    if status_of(error) == 503:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after else None
 
 
 async def _domain_error(request: Request, exc: DomainError):
     status = status_of(exc)
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    headers = retry_headers(exc)
     if is_api(request):
-        body = {"detail": exc.message, "code": exc.code}
-        if exc.fields:
-            body["fields"] = exc.fields
-        return JSONResponse(body, status_code=status, headers=headers)
+        return api_error(status, exc.message, exc.code, exc.fields, headers=headers)
     return error_response(request, status, exc.message, headers)
 
 
@@ -121,8 +150,8 @@ async def _login_required(request: Request, _exc: LoginRequired):
 
 
 async def _api_unauthorized(request: Request, _exc: ApiUnauthorized):
-    return JSONResponse({"detail": _("A valid bearer token is required.")}, status_code=401,
-                        headers={"WWW-Authenticate": "Bearer"})
+    return api_error(401, _("A valid bearer token is required."), "unauthorized",
+                     headers={"WWW-Authenticate": "Bearer"})
 
 
 async def _unstorable_input(request: Request, exc: DataError):

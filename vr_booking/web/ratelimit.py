@@ -1,43 +1,35 @@
-"""A per-client sliding-window limit for endpoints that write (e.g. booking).
+"""Who the client is, and the booking rate limit, shared by every worker.
 
-Kept in memory, per worker process: with N workers a client gets at most N × the limit,
-which is enough against a script hoarding seats without adding a shared store.
+The client's address is the connecting one, or the one a configured reverse proxy forwards
+(``trusted_proxies``: see :func:`vr_booking.web.app.create_app`); an X-Forwarded-For header
+from anyone else is ignored, so that a script cannot pose as many addresses. The limit is
+counted in the database (:mod:`vr_booking.services.throttle`), so N workers still allow
+the limit once, not N times.
 """
 
-import threading
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
 
 from fastapi import Request
 
 from vr_booking.i18n import _
+from vr_booking.models import utcnow
 from vr_booking.services.errors import TooManyRequests
+from vr_booking.services.throttle import Limit, counter_key, hit
+from vr_booking.web.deps import SessionDep
 
-WINDOW_SECONDS = 60.0
-
-
-class RateLimiter:
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, limit: int, now: float | None = None) -> bool:
-        """Record a hit for ``key``; False when it already made ``limit`` in the window."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] <= now - WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= limit:
-                return False
-            hits.append(now)
-            return True
+WINDOW = timedelta(minutes=1)
 
 
-def limit_bookings(request: Request) -> None:
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit_bookings(request: Request, session: SessionDep) -> None:
     """Dependency: refuse a client that books too often (429, nothing written)."""
-    limiter: RateLimiter = request.app.state.booking_limiter
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client, request.app.state.settings.booking_rate_limit_per_minute):
+    limit = Limit(request.app.state.settings.booking_rate_limit_per_minute, WINDOW)
+    key = counter_key(session, "booking-address", client_address(request))
+    wait = hit(session, key, limit, utcnow())
+    if wait:
         raise TooManyRequests("rate_limited", _("Too many booking attempts from your "
-                                                "connection. Please wait a minute."))
+                                                "connection. Please wait a minute."),
+                              retry_after=wait)

@@ -33,7 +33,7 @@ def normalise_email(email: str) -> str:
 
 def create_staff(
     session: Session, *, email: str, name: str, role: str, centre_slugs: list[str],
-    password: str | None = None,
+    password: str | None = None, can_edit_catalogue: bool = False,
 ) -> StaffUser:
     """Create a staff account working for the given centres (no password: invited later)."""
     email, name = normalise_email(email), name.strip()
@@ -46,7 +46,7 @@ def create_staff(
         raise InvalidInput("invalid_staff", " ".join(problems.values()), problems)
     if password is not None:
         check_new_password(password, email=email, name=name)
-    user = StaffUser(email=email, name=name, role=role,
+    user = StaffUser(email=email, name=name, role=role, can_edit_catalogue=can_edit_catalogue,
                      password_hash=hash_password(password) if password else "")
     try:
         with session.begin_nested():  # the same e-mail added meanwhile by another request

@@ -22,3 +22,22 @@ VIDEO_FIELDS = {"slug": "video_slug", "title": "video_title",
                 "licence": "licence", "provider": "provider", "jobs": "job_slug"}
 JOB_PART = ("job_slug", "job_title", "rome_code", "job_keywords", "job_description")
 VIDEO_PART = tuple(c for c in VIDEO_FIELDS.values() if c != "job_slug")
+
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(…) could lead
+# a manager to a hostile site): the exporter writes it after a quote, which spreadsheets show
+# as text, and the importer takes the quote off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROTECT = "'"
+
+
+def protect_cell(value: str) -> str:
+    """The cell as exported: a leading quote before a formula start (or before a quote, so
+    that reading it back is exact)."""
+    return PROTECT + value if value.startswith((*FORMULA_STARTS, PROTECT)) else value
+
+
+def unprotect_cell(value: str) -> str:
+    """Undo :func:`protect_cell`; other cells are read as they are."""
+    if value.startswith(PROTECT) and value[1:].startswith((*FORMULA_STARTS, PROTECT)):
+        return value[1:]
+    return value

@@ -1,4 +1,5 @@
-"""Export the public catalogue as CSV, in the importer's columns."""
+"""Export the public catalogue as CSV, in the importer's columns, with no cell that a
+spreadsheet would run as a formula (:func:`.csv_columns.protect_cell`)."""
 
 import csv
 import io
@@ -6,7 +7,7 @@ import io
 from sqlmodel import Session, col, select
 
 from vr_booking.models import Job, Sector, Video, VideoJob
-from vr_booking.services.catalogue.csv_columns import COLUMNS
+from vr_booking.services.catalogue.csv_columns import COLUMNS, protect_cell
 
 
 def export_catalogue(session: Session) -> str:
@@ -17,7 +18,7 @@ def export_catalogue(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_export_rows(session))
+    writer.writerows([protect_cell(cell) for cell in row] for row in _export_rows(session))
     return buffer.getvalue()
 
 

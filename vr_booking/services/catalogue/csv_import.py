@@ -3,13 +3,18 @@
 The columns are :mod:`.csv_columns`. An empty ``sector_name`` refers to a sector already in the
 database. Rows are matched by slug, so importing the same file twice changes nothing; an
 import never deletes or retires. The rows are checked with the same input models as the
-manager forms.
+manager forms. Cells the exporter protected against spreadsheet formulas are read back as
+they were (:func:`.csv_columns.unprotect_cell`).
+
+Parsing and checking a 2 MB file takes seconds, so it happens before the first database
+statement: on SQLite a write transaction holds the database's write lock from its first
+statement, and bookings would wait behind the parser. A dry run never writes: it compares
+the checked rows with what is stored (:mod:`.csv_plan`).
 """
 
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +30,10 @@ from vr_booking.services.catalogue.csv_columns import (
     SECTOR_FIELDS,
     VIDEO_FIELDS,
     VIDEO_PART,
+    unprotect_cell,
 )
+from vr_booking.services.catalogue.csv_plan import job_columns, plan_changes
+from vr_booking.services.catalogue.csv_report import Change, ImportReport, Problem
 from vr_booking.services.catalogue.edits import refresh_search_text, video_columns
 from vr_booking.services.catalogue.inputs import (
     CatalogueInput,
@@ -33,62 +41,12 @@ from vr_booking.services.catalogue.inputs import (
     SectorIn,
     T,
     VideoIn,
-    job_search_text,
     validate_fields,
 )
 from vr_booking.services.errors import Conflict, InvalidInput
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 SHOWN_VALUE_CHARS = 40
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why the file cannot be imported; ``row`` is the file's line (None: the whole file)."""
-
-    row: int | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        return _("Row {number}: {problem}").format(number=self.row, problem=self.message)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What an import creates or changes: kind is sector, job, video or link."""
-
-    kind: str
-    slug: str
-    is_new: bool
-
-
-@dataclass
-class ImportReport:
-    """What an import found (dry run) or did."""
-
-    problems: list[Problem] = field(default_factory=list)
-    sectors: dict[str, SectorIn] = field(default_factory=dict)
-    jobs: dict[str, JobIn] = field(default_factory=dict)
-    videos: dict[str, VideoIn] = field(default_factory=dict)
-    pairs: set[tuple[str, str]] = field(default_factory=set)
-    changes: list[Change] = field(default_factory=list)
-    rows: int = 0
-    # where each row (by its three slugs) and each item (by kind and slug) first appeared
-    row_numbers: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def created(self) -> int:
-        return sum(c.is_new for c in self.changes)
-
-    @property
-    def updated(self) -> int:
-        return sum(not c.is_new for c in self.changes)
 
 
 def decode_catalogue_file(raw: bytes) -> str:
@@ -109,7 +67,8 @@ def decode_catalogue_file(raw: bytes) -> str:
 def read_catalogue_csv(text: str, known_sectors: Mapping[str, str] | None = None) -> ImportReport:
     """Parse and check a catalogue CSV without touching the database.
 
-    ``known_sectors`` (slug → name) are the sectors a row may name by slug alone.
+    ``known_sectors`` (slug → name) are the sectors a row may name by slug alone; without
+    them such sectors stay pending until :func:`resolve_sectors`.
     """
     report = ImportReport()
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -124,15 +83,28 @@ def read_catalogue_csv(text: str, known_sectors: Mapping[str, str] | None = None
         comments += 1
     reader = csv.DictReader(io.StringIO(text))
     try:
-        _read_rows(report, reader, comments, known_sectors or {})
+        _read_rows(report, reader, comments)
     except csv.Error as exc:
         report.problems.append(Problem(reader.line_num + comments,
                                        _("this is not valid CSV ({error})").format(error=exc)))
+    if known_sectors is not None:
+        resolve_sectors(report, known_sectors)
     return report
 
 
-def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int,
-               known_sectors: Mapping[str, str]) -> None:
+def resolve_sectors(report: ImportReport, known: Mapping[str, str]) -> None:
+    """Check the sectors rows named by slug alone against those stored (slug → name)."""
+    for slug, number in report.pending_sectors.items():
+        if slug not in known:
+            report.problems.append(Problem(number, _(
+                "unknown sector “{slug}”: give its sector_name to create it").format(slug=slug)))
+        elif slug not in report.sectors:
+            report.sectors[slug] = SectorIn(slug=slug, name=known[slug])
+    report.pending_sectors.clear()
+    report.problems.sort(key=lambda problem: problem.row or 0)
+
+
+def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int) -> None:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         report.problems.append(Problem(None, _("Missing columns: {columns}")
@@ -141,16 +113,15 @@ def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int,
     for row in reader:
         report.rows += 1
         extra = [v for v in row.pop(None, []) if v.strip()]  # type: ignore[call-overload]
-        cells = {k: (v or "").strip() for k, v in row.items()}
-        problems = _check_row(report, reader.line_num + comments, cells, known_sectors)
+        cells = {k: unprotect_cell((v or "").strip()) for k, v in row.items()}
+        problems = _check_row(report, reader.line_num + comments, cells)
         if extra:
             problems.append(_("more cells than columns: a value containing a comma must be "
                               "in double quotes"))
         report.problems.extend(Problem(reader.line_num + comments, p) for p in problems)
 
 
-def _check_row(report: ImportReport, number: int, row: dict[str, str],
-               known_sectors: Mapping[str, str]) -> list[str]:
+def _check_row(report: ImportReport, number: int, row: dict[str, str]) -> list[str]:
     problems: list[str] = []
     has_video = any(row[c] for c in VIDEO_PART)
     has_job = has_video or any(row[c] for c in JOB_PART)
@@ -160,12 +131,11 @@ def _check_row(report: ImportReport, number: int, row: dict[str, str],
     report.row_numbers.setdefault(key, number)
     if not row["sector_name"]:  # a sector named in an earlier row or already in the database
         earlier = report.sectors.get(row["sector_slug"])
-        row["sector_name"] = earlier.name if earlier else known_sectors.get(row["sector_slug"], "")
+        row["sector_name"] = earlier.name if earlier else ""
     if row["sector_name"] or not row["sector_slug"]:
         problems += _check_part(report, number, row, SectorIn, SECTOR_FIELDS, report.sectors)
     else:
-        problems.append(_("unknown sector “{slug}”: give its sector_name to create it")
-                        .format(slug=row["sector_slug"]))
+        report.pending_sectors.setdefault(row["sector_slug"], number)
     if has_job:
         problems += _check_part(report, number, row, JobIn, JOB_FIELDS, report.jobs)
     if has_video:
@@ -208,12 +178,15 @@ def import_catalogue(session: Session, text: str, *, dry_run: bool = False,
                      actor: StaffUser | None = None) -> ImportReport:
     """Check every row, then create or update them all; with any problem nothing is written.
 
-    A dry run imports inside a savepoint and rolls it back, so that its report lists exactly
-    what a real import would create and change.
+    The file is parsed before the first statement (see the module's docstring). A dry run
+    only reads: its report lists what a real import would create and change.
     """
-    known = dict(session.exec(select(Sector.slug, Sector.name)).all())
-    report = read_catalogue_csv(text, known)
+    report = read_catalogue_csv(text)
+    resolve_sectors(report, dict(session.exec(select(Sector.slug, Sector.name)).all()))
     if not report.ok:
+        return report
+    if dry_run:
+        report.changes = plan_changes(session, report)
         return report
     savepoint = session.begin_nested()
     try:
@@ -222,9 +195,6 @@ def import_catalogue(session: Session, text: str, *, dry_run: bool = False,
         savepoint.rollback()
         raise Conflict("catalogue_changed", _("The catalogue changed during the import: "
                                               "nothing was imported. Please try again.")) from None
-    if dry_run:
-        savepoint.rollback()
-        return report
     savepoint.commit()
     if report.changes:
         record(session, actor, "catalogue.imported", subject_type="catalogue",
@@ -246,16 +216,10 @@ def _write(session: Session, report: ImportReport) -> None:
         if change.kind == "sector" and not change.is_new:
             refresh_search_text(session, sectors[change.slug])
     _upsert(session, report, Job, {
-        slug: _job_columns(values, sectors[values.sector]) for slug, values in report.jobs.items()})
+        slug: job_columns(values, sectors[values.sector]) for slug, values in report.jobs.items()})
     videos = _upsert(session, report, Video, {
         slug: video_columns(values) for slug, values in report.videos.items()})
     _link_videos(session, report, videos)
-
-
-def _job_columns(values: JobIn, sector: Sector) -> dict[str, Any]:
-    return {**values.model_dump(exclude={"sector"}), "sector_id": sector.id,
-            "search_text": job_search_text(values.title, values.rome_code, values.keywords,
-                                           sector.name)}
 
 
 def _upsert(

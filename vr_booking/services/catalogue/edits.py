@@ -1,4 +1,8 @@
-"""The edits managers make to sectors, jobs and videos, and what the manager pages show."""
+"""The edits catalogue editors make to sectors, jobs and videos, and what their pages show.
+
+The catalogue is shared by the whole network, so only admins and staff given the right
+explicitly (``StaffUser.can_edit_catalogue``) change it; a centre's manager chooses which
+videos are installed on its own headsets (``services/fleet/content.py``)."""
 
 from collections import Counter
 from collections.abc import Mapping
@@ -9,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from vr_booking.i18n import _
-from vr_booking.models import Job, Sector, StaffUser, Video, VideoJob
-from vr_booking.services.access import is_manager
+from vr_booking.models import Job, Role, Sector, StaffUser, Video, VideoJob
 from vr_booking.services.audit import record
 from vr_booking.services.catalogue.inputs import (
     JobIn,
@@ -28,11 +31,16 @@ from vr_booking.services.catalogue.queries import sector_of
 from vr_booking.services.errors import Forbidden, InvalidInput, NotFound
 
 
+def is_catalogue_editor(staff: StaffUser) -> bool:
+    """Admins, and staff members given the right, edit the network-wide catalogue."""
+    return staff.role == Role.admin or staff.can_edit_catalogue
+
+
 def require_editor(staff: StaffUser) -> None:
-    """Managers and administrators edit the catalogue; facilitators only use it."""
-    if not is_manager(staff):
-        raise Forbidden("catalogue_editors_only", _("Only centre managers and administrators "
-                                                    "can change the catalogue."))
+    """Refuse anyone but a catalogue editor (the others only use the catalogue)."""
+    if not is_catalogue_editor(staff):
+        raise Forbidden("catalogue_editors_only", _("Only administrators and the staff they "
+                                                    "name can change the catalogue."))
 
 
 def find_item(session: Session, model: type[T], slug: str) -> T:

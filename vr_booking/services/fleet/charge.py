@@ -85,28 +85,17 @@ def estimate_charge(percent: int | None, recorded_at: datetime | None, uses: Ite
     return ChargeEstimate(round(100 * minutes / battery.full_minutes), minutes, battery)
 
 
-def parse_charge(percent: str, charged_at: str, zone: str, now: datetime) -> tuple[int, datetime]:
-    """A typed level (0–100 %, now) or a local "charged at" time (100 % then)."""
-    percent, charged_at = percent.strip(), charged_at.strip()
-    if bool(percent) == bool(charged_at):
+def check_charge(percent: int | None, charged_at: datetime | None, zone: str,
+                 now: datetime) -> tuple[int, datetime]:
+    """A level (0–100 %, now) or a local "charged at" time (100 % then), parsed by the web
+    layer; exactly one of the two, and not in the future."""
+    if (percent is None) == (charged_at is None):
         raise InvalidInput("bad_charge", _("Give either a level or the time it was fully "
                                            "charged."), {"percent": _("Give one of the two.")})
-    if percent:
-        if not percent.isdigit() or int(percent) > 100:
-            raise InvalidInput("bad_charge", _("Please correct the marked fields."),
-                               {"percent": _("A level is a whole number from 0 to 100.")})
-        return int(percent), now
-    try:
-        at = local_to_utc(*_split_local(charged_at), zone)
-    except ValueError as exc:
-        raise InvalidInput("bad_charge", _("Please correct the marked fields."),
-                           {"charged_at": _("Give a date and time.")}) from exc
+    if percent is not None:
+        return percent, now
+    at = local_to_utc(charged_at.date(), charged_at.time(), zone)
     if at > now:
         raise InvalidInput("bad_charge", _("Please correct the marked fields."),
                            {"charged_at": _("This time is in the future.")})
     return 100, at
-
-
-def _split_local(value: str) -> tuple:
-    local = datetime.fromisoformat(value)
-    return local.date(), local.time()

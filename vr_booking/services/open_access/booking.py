@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
+from vr_booking.addresses import in_networks
 from vr_booking.config import settings_for
 from vr_booking.db import lock_centres
 from vr_booking.i18n import _
@@ -32,6 +33,7 @@ from vr_booking.services.open_access.capacity import slot_load
 from vr_booking.services.open_access.mail import notify_booking_change
 from vr_booking.services.open_access.tickets import new_code, new_token
 from vr_booking.services.open_access.waitlist import rebalance
+from vr_booking.services.throttle import counter_key
 
 MAX_JOBS = 3
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -103,8 +105,37 @@ def _bookable_slot(session: Session, slot_id: int, now: datetime) -> VRSession:
     return slot
 
 
+def address_key(session: Session, address: str | None) -> str | None:
+    """The keyed hash a booking keeps of its client address; None for the addresses exempt
+    from the cap (the centre's own kiosk), which therefore never count."""
+    settings = settings_for(session)
+    if not address or in_networks(address, settings.booking_cap_exempt_addresses):
+        return None
+    return counter_key(session, "address", address)
+
+
+def _check_address_cap(session: Session, address: str | None, now: datetime,
+                       exclude_id: int | None) -> None:
+    """A script without e-mail or cookie booked 20 seats in a minute: cap what one client
+    address holds (a family booking together stays well under it)."""
+    cap = settings_for(session).max_upcoming_bookings_per_address
+    if not address or not cap:
+        return
+    held = session.exec(
+        select(func.count()).select_from(Booking)
+        .join(VRSession, col(VRSession.id) == Booking.session_id)
+        .where(Booking.address_key == address, col(Booking.status).in_(ACTIVE),
+               VRSession.starts_at > now, Booking.id != (exclude_id or -1))).one()
+    if held >= cap:
+        raise Conflict("too_many_from_address", _(
+            "Too many upcoming bookings were made from your connection. Cancel one, or ask "
+            "the centre's desk."))
+
+
 def _check_hoarding(session: Session, slot: VRSession, email: str | None,
-                    browser_key: str | None, now: datetime, exclude_id: int | None) -> None:
+                    browser_key: str | None, now: datetime, exclude_id: int | None,
+                    address: str | None = None) -> None:
+    _check_address_cap(session, address, now, exclude_id)
     people = []
     if email:
         people.append(func.lower(Booking.email) == email.lower())
@@ -127,7 +158,7 @@ def _check_hoarding(session: Session, slot: VRSession, email: str | None,
 
 
 def create_booking(session: Session, data: BookingInput, now: datetime,
-                   browser_key: str | None = None) -> BookingResult:
+                   browser_key: str | None = None, address: str | None = None) -> BookingResult:
     """Book a seat, or a place on the waiting list when the slot is full."""
     problems = check_input(session, data)
     if problems:
@@ -141,7 +172,8 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
     slot = _bookable_slot(session, data.slot_id, now)
     email = (data.email or "").strip() or None
     key = browser_key_hash(browser_key)
-    _check_hoarding(session, slot, email, key, now, None)
+    where_from = address_key(session, address)
+    _check_hoarding(session, slot, email, key, now, None, where_from)
     load = slot_load(session, slot)
     if load.confirmed < load.capacity:
         status = BookingStatus.confirmed
@@ -154,7 +186,8 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
         session_id=slot.id, token=new_token(), short_code=new_code(session),
         status=status, name=data.name.strip(), email=email,
         language=data.language if data.language in ("fr", "en") else "fr",
-        age_confirmed=True, health_ack_at=now, browser_key=key, created_at=now,
+        age_confirmed=True, health_ack_at=now, browser_key=key, address_key=where_from,
+        created_at=now,
     )
     session.add(booking)
     session.flush()
@@ -221,7 +254,8 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     new_slot = _bookable_slot(session, new_slot_id, now)
     if new_slot.id == old_slot.id:
         return found
-    _check_hoarding(session, new_slot, booking.email, booking.browser_key, now, booking.id)
+    _check_hoarding(session, new_slot, booking.email, booking.browser_key, now, booking.id,
+                    booking.address_key)
     load = slot_load(session, new_slot)
     if load.confirmed >= load.capacity:
         raise Conflict("slot_full", _("That session has no free seat: your booking was not "

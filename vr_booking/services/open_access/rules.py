@@ -28,7 +28,7 @@ from vr_booking.models import (
 from vr_booking.services.audit import record
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.open_access.mail import notify_booking_change
-from vr_booking.services.open_access.slots import generate_slots
+from vr_booking.services.open_access.slots import SkippedSeat, generate_slots, skipped_seats
 from vr_booking.services.timeutil import day_bounds, to_local
 
 
@@ -48,6 +48,7 @@ class RuleChange:
     rule: OpenAccessRule
     created: list[VRSession] = field(default_factory=list)
     kept: list[VRSession] = field(default_factory=list)
+    skipped: list[SkippedSeat] = field(default_factory=list)  # broken by a clock change
 
 
 def check_rule(session: Session, centre: Centre, data: RuleInput,
@@ -82,10 +83,11 @@ def save_rule(session: Session, centre: Centre, rule_id: int | None, data: RuleI
     session.add(rule)
     session.flush()
     kept = _retire_future_slots(session, rule, now)
-    created = generate_slots(session, rule, to_local(now, centre.timezone).date())
+    today = to_local(now, centre.timezone).date()
+    created = generate_slots(session, rule, today)
     record(session, actor, "open_access.rule_saved", centre_id=centre.id,
            subject_type="open_access_rule", subject_id=rule.id, summary=_rule_summary(rule))
-    return RuleChange(rule, created, kept)
+    return RuleChange(rule, created, kept, skipped_seats(rule, today, centre.timezone))
 
 
 def _rule_summary(rule: OpenAccessRule) -> str:

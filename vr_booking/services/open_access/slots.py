@@ -18,7 +18,7 @@ from vr_booking.models import (
 )
 from vr_booking.services.errors import NotFound
 from vr_booking.services.open_access.capacity import SlotLoad, slot_loads
-from vr_booking.services.timeutil import local_to_utc, to_local
+from vr_booking.services.timeutil import local_to_utc, to_local, wall_clock_exists
 
 
 def get_slot(session: Session, slot_id: int) -> VRSession:
@@ -39,6 +39,39 @@ def seat_times(rule: OpenAccessRule) -> Iterator[tuple[time, time]]:
     while start + seat <= close:
         yield start.time(), (start + seat).time()
         start += step
+
+
+@dataclass(frozen=True)
+class SkippedSeat:
+    """A seat of a weekly rule that the clock change breaks on one day (see
+    :func:`seat_instants`); it is not created, and the manager is told."""
+
+    day: date
+    start: time
+    end: time
+
+
+def seat_instants(day: date, start: time, end: time,
+                  zone: str) -> tuple[datetime, datetime] | None:
+    """The UTC start and end of a seat, or None when a daylight-saving change breaks it.
+
+    On the spring change a local time such as 02:30 does not exist (it would become 01:30
+    UTC, before a 03:10 end at 01:10 UTC: a slot ending before it starts); on the autumn
+    change a seat across 03:00 would last an hour longer. Such seats are skipped rather than
+    shifted: the other seats of the day keep their wall-clock times.
+    """
+    starts_at, ends_at = local_to_utc(day, start, zone), local_to_utc(day, end, zone)
+    length = datetime.combine(day, end) - datetime.combine(day, start)
+    if not (wall_clock_exists(day, start, zone) and wall_clock_exists(day, end, zone)
+            and ends_at - starts_at == length):
+        return None
+    return starts_at, ends_at
+
+
+def skipped_seats(rule: OpenAccessRule, today: date, zone: str) -> list[SkippedSeat]:
+    """The rule's seats up to its horizon that a daylight-saving change breaks."""
+    return [SkippedSeat(day, start, end) for day in rule_dates(rule, today)
+            for start, end in seat_times(rule) if seat_instants(day, start, end, zone) is None]
 
 
 def rule_dates(rule: OpenAccessRule, today: date) -> Iterator[date]:
@@ -75,8 +108,10 @@ def generate_slots(session: Session, rule: OpenAccessRule, today: date) -> list[
         if day in closed:
             continue
         for start, end in seat_times(rule):
-            starts_at = local_to_utc(day, start, centre.timezone)
-            ends_at = local_to_utc(day, end, centre.timezone)
+            instants = seat_instants(day, start, end, centre.timezone)
+            if instants is None:  # broken by a clock change: skipped_seats() reports it
+                continue
+            starts_at, ends_at = instants
             if starts_at in taken or any(overlaps(starts_at, ends_at, a, b) for a, b in planned):
                 continue
             created.append(VRSession(centre_id=rule.centre_id, kind=SessionKind.open_access,

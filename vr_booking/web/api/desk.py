@@ -8,11 +8,12 @@ from vr_booking.models import AgeBand, BookingStatus, Gender, utcnow
 from vr_booking.services.access import require_centre
 from vr_booking.services.desk.checkin import check_in, check_in_message
 from vr_booking.services.desk.walk_ins import add_walk_in
+from vr_booking.web.api.responses import UNAUTHORIZED
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import BodyId
 from vr_booking.web.routing import APIRouter
 
-router = APIRouter(prefix="/api/v1", tags=["desk"])
+router = APIRouter(prefix="/api/v1", tags=["desk"], responses=UNAUTHORIZED)
 REFUSALS = {
     403: {"description": "The ticket or session belongs to a centre you do not work for"},
     404: {"description": "Unknown ticket or session (`code`: `unknown_ticket`, `unknown_slot`)"},

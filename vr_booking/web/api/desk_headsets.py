@@ -18,11 +18,12 @@ from vr_booking.services.desk.handout import (
 from vr_booking.services.desk.incidents import PersonRef, incident_message, report_incident
 from vr_booking.services.fleet.access import require_headset
 from vr_booking.services.fleet.edits import log_cleaning
+from vr_booking.web.api.responses import UNAUTHORIZED
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import BodyId
 from vr_booking.web.routing import APIRouter
 
-router = APIRouter(prefix="/api/v1", tags=["desk"])
+router = APIRouter(prefix="/api/v1", tags=["desk"], responses=UNAUTHORIZED)
 REFUSALS = {
     403: {"description": "The person or headset belongs to a centre you do not work for "
                          "(`code`: `not_your_centre`, `not_your_headset`)"},

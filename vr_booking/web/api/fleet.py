@@ -6,11 +6,12 @@ from pydantic import BaseModel, Field
 from vr_booking.models import FaceCover, ServiceState, utcnow
 from vr_booking.services.fleet import access, detail, inventory
 from vr_booking.services.fleet.charge import Battery
+from vr_booking.web.api.responses import UNAUTHORIZED
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import Limit, Offset
 from vr_booking.web.routing import APIRouter
 
-router = APIRouter(prefix="/api/v1", tags=["headsets"])
+router = APIRouter(prefix="/api/v1", tags=["headsets"], responses=UNAUTHORIZED)
 
 
 class HeadsetPublic(BaseModel):
@@ -45,7 +46,10 @@ def _public(row: inventory.HeadsetRow) -> HeadsetPublic:
     )
 
 
-@router.get("/headsets", response_model=HeadsetList, summary="List the headsets you may see")
+@router.get("/headsets", response_model=HeadsetList, summary="List the headsets you may see",
+            responses={403: {"description": "A centre you do not work for "
+                                            "(`not_your_centre`)"},
+                       404: {"description": "Unknown centre (`unknown_centre`)"}})
 def list_headsets(request: Request, session: SessionDep, staff: ApiStaff,
                   centre: str | None = None, state: ServiceState | None = None,
                   limit: Limit = 100, offset: Offset = 0) -> HeadsetList:

@@ -1,9 +1,9 @@
 """JSON API for open-access slots and bookings (the same services as the pages)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -20,9 +20,10 @@ from vr_booking.services.open_access.booking import (
 from vr_booking.services.open_access.capacity import slot_loads, upcoming_slots
 from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import local_to_utc
+from vr_booking.web.api.responses import RATE_LIMITED, UNKNOWN_BOOKING
 from vr_booking.web.deps import SessionDep
-from vr_booking.web.params import BodyId
-from vr_booking.web.ratelimit import limit_bookings
+from vr_booking.web.params import BodyId, SaneDate
+from vr_booking.web.ratelimit import client_address, limit_bookings
 from vr_booking.web.routing import APIRouter
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -80,12 +81,15 @@ def _public(session: SessionDep, found: BookingResult) -> BookingPublic:
     )
 
 
-@router.get("/slots", response_model=SlotList, summary="Open-access slots with their seats")
+@router.get("/slots", response_model=SlotList, summary="Open-access slots with their seats",
+            responses={422: {"description": "Unknown centre (`code`: `unknown_centre`), or "
+                                            "a date outside the years 2000–2100"}})
 def list_slots(
     session: SessionDep,
     centre: Annotated[str, Query(description="centre slug")],
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query(description="inclusive")] = None,
+    from_: Annotated[SaneDate | None, Query(alias="from", description="first local date, "
+                                            "YYYY-MM-DD (years 2000–2100)")] = None,
+    to: Annotated[SaneDate | None, Query(description="last local date, inclusive")] = None,
 ) -> SlotList:
     found = session.exec(select(Centre).where(Centre.slug == centre)).first()
     if found is None:
@@ -101,24 +105,35 @@ def list_slots(
 
 @router.post("/bookings", status_code=201, response_model=BookingPublic,
              dependencies=[Depends(limit_bookings)],
-             responses={409: {"description": "neither a seat nor the waiting list"},
-                        422: {"description": "field errors"}},
+             responses={409: {"description": "Neither a seat nor the waiting list "
+                                             "(`slot_full`), a seat already held "
+                                             "(`already_booked`), too many upcoming bookings "
+                                             "for this person (`too_many_bookings`) or from "
+                                             "this address (`too_many_from_address`), or a "
+                                             "session no longer open (`slot_closed`)"},
+                        422: {"description": "Field errors (`fields`), including an unknown "
+                                             "`slot_id`"},
+                        **RATE_LIMITED},
              summary="Book a seat (or a waiting-list place)")
-def post_booking(session: SessionDep, body: BookingCreate) -> BookingPublic:
+def post_booking(request: Request, session: SessionDep, body: BookingCreate) -> BookingPublic:
     try:
-        found = create_booking(session, BookingInput(**body.model_dump()), utcnow())
+        found = create_booking(session, BookingInput(**body.model_dump()), utcnow(),
+                               address=client_address(request))
     except NotFound as error:
         raise InvalidInput(error.code, error.message, {"slot_id": error.message}) from error
     return _public(session, found)
 
 
-@router.get("/bookings/{token}", response_model=BookingPublic, summary="A booking")
+@router.get("/bookings/{token}", response_model=BookingPublic, summary="A booking",
+            responses=UNKNOWN_BOOKING)
 def read_booking(session: SessionDep, token: str) -> BookingPublic:
     return _public(session, get_booking(session, token))
 
 
 @router.post("/bookings/{token}/cancel", response_model=BookingPublic,
-             summary="Cancel a booking (idempotent)")
+             summary="Cancel a booking (idempotent)",
+             responses={**UNKNOWN_BOOKING, 409: {"description": "Too late to cancel online "
+                                                                "(`too_late`)"}})
 def post_cancel(session: SessionDep, token: str) -> BookingPublic:
     found = cancel_booking(session, token, utcnow())
     return _public(session, found)

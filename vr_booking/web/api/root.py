@@ -8,6 +8,7 @@ from sqlmodel import col, func, select
 from vr_booking import __version__
 from vr_booking.models import Centre
 from vr_booking.services.access import visible_centre_ids
+from vr_booking.web.api.responses import UNAUTHORIZED
 from vr_booking.web.deps import ApiStaff, SessionDep
 from vr_booking.web.params import Limit, Offset
 from vr_booking.web.routing import APIRouter
@@ -56,7 +57,8 @@ def list_centres(session: SessionDep, limit: Limit = 100, offset: Offset = 0) ->
     return CentreList(items=items, total=total)
 
 
-@router.get("/me", response_model=Me, summary="The staff account of the bearer token")
+@router.get("/me", response_model=Me, summary="The staff account of the bearer token",
+            responses=UNAUTHORIZED)
 def me(session: SessionDep, staff: ApiStaff) -> Me:
     ids = visible_centre_ids(session, staff)
     slugs = session.exec(select(Centre.slug).where(Centre.id.in_(ids)).order_by(Centre.slug))

@@ -21,7 +21,7 @@ from vr_booking.services.catalogue.csv_import import (
     import_catalogue,
 )
 from vr_booking.services.errors import InvalidInput
-from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep, discard
+from vr_booking.web.deps import READS_ONLY, CurrentStaff, OptionalStaff, SessionDep, discard
 from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
@@ -114,10 +114,11 @@ def import_form(request: Request, staff: Editor):
     return _import_page(request, staff)
 
 
-@router.post("/staff/catalogue/import")
+@router.post("/staff/catalogue/import", dependencies=[READS_ONLY])
 def preview_import(request: Request, session: SessionDep, staff: Editor,
                    file: Annotated[UploadFile | None, File()] = None):
-    """Check the uploaded file with a dry run: every problem, or what would change."""
+    """Check the uploaded file with a dry run: every problem, or what would change. It only
+    reads, so that a big file never holds the write lock that bookings need."""
     raw, filename = (file.file.read(MAX_FILE_BYTES + 1), file.filename) if file else (b"", "")
     try:
         text = decode_catalogue_file(raw)

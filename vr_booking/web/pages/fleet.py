@@ -1,9 +1,12 @@
 """Headset fleet pages: inventory, a headset's page and forms, QR labels, installed content."""
 
+from datetime import datetime
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from vr_booking.i18n import _
 from vr_booking.models import CleaningMethod, FaceCover, Headset, ServiceState, StaffUser, utcnow
 from vr_booking.services.access import (
     can_manage,
@@ -14,12 +17,20 @@ from vr_booking.services.access import (
 )
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet import access, content, detail, edits, inventory, state
-from vr_booking.services.fleet.charge import Battery, parse_charge
+from vr_booking.services.fleet.charge import Battery, check_charge
 from vr_booking.services.open_access.pool import StrandingConflict
 from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.web.deps import CurrentStaff, OptionalStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
-from vr_booking.web.params import FormIds, FormNote, FormText, ids_from
+from vr_booking.web.params import (
+    FormIds,
+    FormNote,
+    FormText,
+    QueryText,
+    ids_from,
+    parse_int,
+    parse_local_datetime,
+)
 from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
@@ -38,8 +49,8 @@ def _saved(tag: str, what: str) -> RedirectResponse:
 # --- inventory ------------------------------------------------------------------------------
 
 @router.get("/staff/headsets", name="headsets")
-def inventory_page(request: Request, session: SessionDep, staff: CurrentStaff, centre: str = "",
-                   model: str = "", state: str = ""):
+def inventory_page(request: Request, session: SessionDep, staff: CurrentStaff,
+                   centre: QueryText = "", model: QueryText = "", state: QueryText = ""):
     rows = inventory.list_headsets(session, staff, utcnow(), _battery(request),
                                centre_slug=centre or None, model=model or None,
                                state=state or None)
@@ -168,13 +179,32 @@ def record_charge(request: Request, tag: str, session: SessionDep, staff: Curren
     headset = access.require_headset(session, staff, tag, now)
     zone = access.current_centre(session, headset, now).timezone
     try:
-        level, at = parse_charge(percent, charged_at, zone, now)
+        level, at = check_charge(*_charge_form(percent, charged_at), zone, now)
     except InvalidInput as error:
         return _headset_page(request, session, staff, headset, status_code=422,
                              charge_errors=error.fields,
                              charge_form={"percent": percent, "charged_at": charged_at})
     edits.record_charge(session, headset, level, at)
     return _saved(headset.asset_tag, "charge")
+
+
+def _charge_form(percent: str, charged_at: str) -> tuple[int | None, datetime | None]:
+    """The typed level and local time (blank: None); a field error when one is unreadable."""
+    level = local_at = None
+    errors = {}
+    if percent.strip():
+        try:
+            level = parse_int(percent, 0, 100)
+        except ValueError:
+            errors["percent"] = _("A level is a whole number from 0 to 100.")
+    if charged_at.strip():
+        try:
+            local_at = parse_local_datetime(charged_at)
+        except ValueError:
+            errors["charged_at"] = _("Give a date and time.")
+    if errors:
+        raise InvalidInput("bad_charge", _("Please correct the marked fields."), errors)
+    return level, local_at
 
 
 @router.post("/staff/headsets/{tag}/videos")

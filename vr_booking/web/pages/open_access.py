@@ -26,7 +26,7 @@ from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.web.deps import SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormId, PathId, ids_from
-from vr_booking.web.ratelimit import limit_bookings
+from vr_booking.web.ratelimit import client_address, limit_bookings
 from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
@@ -70,7 +70,8 @@ def book(
                         age_confirmed=age_confirmed, health_ack=health_ack, job_ids=chosen,
                         language=current_language.get())
     try:
-        result = create_booking(session, data, utcnow(), request.cookies.get(BROWSER_COOKIE))
+        result = create_booking(session, data, utcnow(), request.cookies.get(BROWSER_COOKIE),
+                                client_address(request))
     except NotFound:
         raise
     except InvalidInput as error:

@@ -1,7 +1,5 @@
 """Managers' open-access pages: weekly rules, their slots, closures (facilitators read)."""
 
-from datetime import date
-
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -10,7 +8,7 @@ from sqlmodel import select
 from vr_booking.i18n import _
 from vr_booking.models import Centre, OpenAccessRule, utcnow
 from vr_booking.services.access import can_manage, require_centre, require_managed_centre
-from vr_booking.services.errors import DomainError, InvalidInput
+from vr_booking.services.errors import DomainError, InvalidInput, NotFound
 from vr_booking.services.open_access.capacity import slot_loads, upcoming_slots
 from vr_booking.services.open_access.rules import (
     RuleChange,
@@ -23,7 +21,7 @@ from vr_booking.services.open_access.rules import (
 from vr_booking.services.timeutil import to_local
 from vr_booking.web.deps import CurrentStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
-from vr_booking.web.params import FormText, PathId, ids_from
+from vr_booking.web.params import FormText, PathId, parse_date, parse_id
 from vr_booking.web.routing import APIRouter
 from vr_booking.web.templating import render
 
@@ -72,14 +70,24 @@ def _rule_input(form: dict[str, str]) -> RuleInput:
                            fields) from error
 
 
+def _rule_id(form: dict[str, str]) -> int | None:
+    """The edited rule's id (None for a new rule); an unreadable one names no rule."""
+    text = form.get("rule_id", "").strip()
+    if not text:
+        return None
+    try:
+        return parse_id(text)
+    except ValueError:
+        raise NotFound("unknown_rule", _("This rule does not exist.")) from None
+
+
 @router.post("/rules", name="save_rule")
 async def save_rule_form(request: Request, slug: str, session: SessionDep,
                          staff: CurrentStaff):
     centre = require_managed_centre(session, staff, slug)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    rule_id = next(iter(ids_from([form.get("rule_id", "")])), None)
     try:
-        change = save_rule(session, centre, rule_id, _rule_input(form), utcnow(), staff)
+        change = save_rule(session, centre, _rule_id(form), _rule_input(form), utcnow(), staff)
     except InvalidInput as error:
         discard(session)
         return _page(request, session, staff, centre, errors=error.fields, values=form,
@@ -92,7 +100,7 @@ def add_closure_form(request: Request, slug: str, session: SessionDep, staff: Cu
                      closed_date: FormText = "", reason: FormText = ""):
     centre = require_managed_centre(session, staff, slug)
     try:
-        day = date.fromisoformat(closed_date)
+        day = parse_date(closed_date)
         add_closure(session, centre, day, reason, staff, utcnow())
     except ValueError:
         return _page(request, session, staff, centre, status_code=422,
