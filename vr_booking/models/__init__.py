@@ -31,6 +31,7 @@ from vr_booking.models.headset import (
     WatchedVideo,
 )
 from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
+from vr_booking.models.notify import JobRun, SentNotice
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.session import (
     Allocation,
@@ -72,6 +73,7 @@ __all__ = [
     "IncidentKind",
     "InstalledVideo",
     "Job",
+    "JobRun",
     "Loan",
     "LoanHeadset",
     "LoanStatus",
@@ -80,6 +82,7 @@ __all__ = [
     "Participant",
     "Role",
     "Sector",
+    "SentNotice",
     "ServiceState",
     "SessionKind",
     "SessionStatus",
