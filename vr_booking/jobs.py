@@ -2,67 +2,118 @@
 
 APScheduler 3 cannot share a job store between processes, so exactly one scheduler runs per
 ``serve`` (in the supervising process, whatever the number of workers) or in
-``vr-booking worker``. Every sweep claims rows with conditional updates, so a duplicate or
-late run (two machines, a restart) does no harm.
+``vr-booking worker``. Every sweep claims rows with conditional updates (or send-once
+notice rows), so a duplicate or late run (two machines, a restart) does no harm. Periods
+and labels live in :mod:`vr_booking.services.notify.schedule`; each run is recorded for the
+admins' jobs page.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from vr_booking.config import Settings
 from vr_booking.db import session_scope
 from vr_booking.models import utcnow
 from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.mail import deliver_outbox
+from vr_booking.services.notify.digest import send_digests
+from vr_booking.services.notify.job_runs import record_run
+from vr_booking.services.notify.loans import mark_overdue_loans, remind_loan_returns
+from vr_booking.services.notify.offers import lapse_offers
+from vr_booking.services.notify.reminders import send_due_reminders
+from vr_booking.services.notify.retention import erase_expired
+from vr_booking.services.notify.schedule import PERIODIC_JOBS
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.open_access.waitlist import promote_waiting
 
 log = logging.getLogger(__name__)
-OUTBOX_EVERY_SECONDS = 30
-SLOTS_EVERY_MINUTES = 60
+Sweep = Callable[[Engine, Settings], int]
 
 
-def send_mail(engine: Engine, settings: Settings) -> None:
-    sent = deliver_outbox(engine, settings, utcnow())
-    if sent:
-        log.info("sent %d e-mail(s)", sent)
+def send_mail(engine: Engine, settings: Settings) -> int:
+    return deliver_outbox(engine, settings, utcnow())
 
 
-def extend_slots(engine: Engine, settings: Settings) -> None:
+def _in_transaction(sweep: Callable[[Session, object], int]) -> Sweep:
+    """A sweep taking (session, now), run in one unit of work that commits at the end."""
+    def run(engine: Engine, settings: Settings) -> int:
+        with session_scope(engine, settings=settings) as session:
+            return sweep(session, utcnow())
+
+    run.__name__ = run.__qualname__ = sweep.__name__
+    run.__doc__ = sweep.__doc__
+    return run
+
+
+def extend_slots(engine: Engine, settings: Settings) -> int:
     """Keep every rule's slots generated up to its horizon as the days go by."""
     with session_scope(engine, settings=settings) as session:
-        generate_all_slots(session, utcnow().date())
+        return generate_all_slots(session, utcnow().date())
 
 
-def mark_no_shows(engine: Engine, settings: Settings) -> None:
-    """Release the seats of booked visitors who did not come (walk-ins may take them)."""
+def fill_freed_seats(engine: Engine, settings: Settings) -> int:
+    """Give seats that came back (headset repaired, loan ended…) to waiting bookings."""
     with session_scope(engine, settings=settings) as session:
-        released = release_no_shows(session, utcnow())
-    if released:
-        log.info("released %d no-show seat(s)", released)
+        return len(promote_waiting(session, utcnow()))
 
 
-def fill_freed_seats(engine: Engine, settings: Settings) -> None:
-    """Confirm waiting bookings where seats came back (headset repaired, loan ended…)."""
+def loan_reminders_and_overdue(engine: Engine, settings: Settings) -> int:
     with session_scope(engine, settings=settings) as session:
-        promoted = promote_waiting(session, utcnow())
-    if promoted:
-        log.info("confirmed %d waiting booking(s)", len(promoted))
+        now = utcnow()
+        return remind_loan_returns(session, now) + mark_overdue_loans(session, now)
+
+
+SWEEPS: dict[str, Sweep] = {
+    "outbox": send_mail,
+    "slots": extend_slots,
+    "no_shows": _in_transaction(release_no_shows),
+    "waitlist": fill_freed_seats,
+    "offers": _in_transaction(lapse_offers),
+    "reminders": _in_transaction(send_due_reminders),
+    "digest": _in_transaction(send_digests),
+    "loans": loan_reminders_and_overdue,
+    "retention": _in_transaction(erase_expired),
+}
+
+
+def run_job(engine: Engine, settings: Settings, job_id: str) -> int:
+    """Run one sweep and record its outcome for the jobs page; returns the rows handled.
+
+    A failing sweep is logged and recorded, never raised: its next run tries again.
+    """
+    started, rows, error = utcnow(), 0, None
+    try:
+        rows = SWEEPS[job_id](engine, settings)
+    except Exception as failure:  # recorded, and retried at the next run
+        log.exception("periodic job %s failed", job_id)
+        error = f"{type(failure).__name__}: {failure}"
+    if rows:
+        log.info("periodic job %s handled %d row(s)", job_id, rows)
+    try:
+        with session_scope(engine, settings=settings) as session:
+            record_run(session, job_id, started, utcnow(), rows, error)
+    except Exception:  # the record is for people; the work is done
+        log.exception("could not record the run of %s", job_id)
+    return rows
+
+
+def run_all_once(engine: Engine, settings: Settings) -> dict[str, int]:
+    """Run every job once, in the scheduler's order (``vr-booking worker --once``)."""
+    return {job.id: run_job(engine, settings, job.id) for job in PERIODIC_JOBS}
 
 
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:
+    """Every periodic job, first run at once (a restart catches up what is due)."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
-    defaults = {"max_instances": 1, "coalesce": True, "next_run_time": utcnow(),
-                "args": [engine, settings]}
-    scheduler.add_job(send_mail, "interval", seconds=OUTBOX_EVERY_SECONDS, id="outbox",
-                      **defaults)
-    scheduler.add_job(extend_slots, "interval", minutes=SLOTS_EVERY_MINUTES, id="slots",
-                      **defaults)
-    scheduler.add_job(mark_no_shows, "interval", minutes=1, id="no_shows", **defaults)
-    scheduler.add_job(fill_freed_seats, "interval", minutes=1, id="waitlist", **defaults)
+    for job in PERIODIC_JOBS:
+        scheduler.add_job(run_job, "interval", seconds=job.every.total_seconds(), id=job.id,
+                          args=[engine, settings, job.id], max_instances=1, coalesce=True,
+                          next_run_time=utcnow())
     return scheduler

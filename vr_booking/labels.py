@@ -26,6 +26,7 @@ LABELS = {
     "cancelled": N_("Cancelled"),
     "checked_in": N_("Checked in"),
     "no_show": N_("Did not come"),
+    "offered": N_("Seat offered"),
 }
 
 

@@ -12,7 +12,8 @@ Create Date: 2026-12-06 16:10:30.147444
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate may refer to sqlmodel types)
+import sqlmodel
+
 from alembic import op
 
 OLD_STATUSES = "status IN ('confirmed', 'waitlisted', 'cancelled', 'checked_in', 'no_show')"

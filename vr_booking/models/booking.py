@@ -61,7 +61,7 @@ class Booking(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Waiting-list offers (services/notify/offers.py): until when the offered seat is kept,
-    # and when an offer lapsed unanswered (such bookings queue behind the others).
+    # and when an offer lapsed unanswered (which cancels the booking).
     offer_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     offer_lapsed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
