@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from vr_booking.i18n import _
-from vr_booking.models import JobRun, OutboxMessage, StaffUser
+from vr_booking.models import Centre, JobRun, OutboxMessage, StaffUser
 from vr_booking.services.audit import record
 from vr_booking.services.errors import NotFound
 from vr_booking.services.mail import MAX_ATTEMPTS
@@ -56,6 +56,11 @@ def job_statuses(session: Session, now: datetime) -> list[JobStatus]:
         statuses.append(JobStatus(job, run, next_at,
                                   next_at is not None and next_at + LATE_AFTER < now))
     return statuses
+
+
+def display_zone(session: Session) -> str:
+    """The time zone the jobs page speaks in: the first centre's (jobs are installation-wide)."""
+    return session.exec(select(Centre.timezone).order_by(Centre.id)).first() or "UTC"
 
 
 @dataclass

@@ -10,6 +10,9 @@ from vr_booking.web.pages import (
     desk_headsets,
     docs,
     fleet,
+    notify_display,
+    notify_jobs,
+    notify_ticket,
     open_access,
     open_access_rules,
     public,
@@ -17,4 +20,5 @@ from vr_booking.web.pages import (
 )
 
 ROUTERS = tuple(module.router for module in (
-    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs))
+    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    notify_ticket, notify_display, notify_jobs))
