@@ -16,7 +16,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from vr_booking.config import Settings
 from vr_booking.db import session_scope
@@ -41,21 +40,16 @@ def send_mail(engine: Engine, settings: Settings) -> int:
     return deliver_outbox(engine, settings, utcnow())
 
 
-def _in_transaction(sweep: Callable[[Session, object], int]) -> Sweep:
-    """A sweep taking (session, now), run in one unit of work that commits at the end."""
-    def run(engine: Engine, settings: Settings) -> int:
-        with session_scope(engine, settings=settings) as session:
-            return sweep(session, utcnow())
-
-    run.__name__ = run.__qualname__ = sweep.__name__
-    run.__doc__ = sweep.__doc__
-    return run
-
-
 def extend_slots(engine: Engine, settings: Settings) -> int:
     """Keep every rule's slots generated up to its horizon as the days go by."""
     with session_scope(engine, settings=settings) as session:
         return generate_all_slots(session, utcnow().date())
+
+
+def mark_no_shows(engine: Engine, settings: Settings) -> int:
+    """Release the seats of booked visitors who did not come (walk-ins may take them)."""
+    with session_scope(engine, settings=settings) as session:
+        return release_no_shows(session, utcnow())
 
 
 def fill_freed_seats(engine: Engine, settings: Settings) -> int:
@@ -64,22 +58,47 @@ def fill_freed_seats(engine: Engine, settings: Settings) -> int:
         return len(promote_waiting(session, utcnow()))
 
 
-def loan_reminders_and_overdue(engine: Engine, settings: Settings) -> int:
+def pass_on_lapsed_offers(engine: Engine, settings: Settings) -> int:
+    """Cancel waiting-list offers nobody took in time; their seats go to the next person."""
+    with session_scope(engine, settings=settings) as session:
+        return lapse_offers(session, utcnow())
+
+
+def remind_visitors(engine: Engine, settings: Settings) -> int:
+    """Queue the reminders due the day before each session."""
+    with session_scope(engine, settings=settings) as session:
+        return send_due_reminders(session, utcnow())
+
+
+def send_evening_digests(engine: Engine, settings: Settings) -> int:
+    """Tell facilitators tomorrow's sessions, once each evening."""
+    with session_scope(engine, settings=settings) as session:
+        return send_digests(session, utcnow())
+
+
+def watch_loans(engine: Engine, settings: Settings) -> int:
+    """Remind borrowers before a loan ends; mark loans overdue the day after."""
     with session_scope(engine, settings=settings) as session:
         now = utcnow()
         return remind_loan_returns(session, now) + mark_overdue_loans(session, now)
 
 
+def erase_expired_data(engine: Engine, settings: Settings) -> int:
+    """Erase the personal data whose retention period is over."""
+    with session_scope(engine, settings=settings) as session:
+        return erase_expired(session, utcnow())
+
+
 SWEEPS: dict[str, Sweep] = {
     "outbox": send_mail,
     "slots": extend_slots,
-    "no_shows": _in_transaction(release_no_shows),
+    "no_shows": mark_no_shows,
     "waitlist": fill_freed_seats,
-    "offers": _in_transaction(lapse_offers),
-    "reminders": _in_transaction(send_due_reminders),
-    "digest": _in_transaction(send_digests),
-    "loans": loan_reminders_and_overdue,
-    "retention": _in_transaction(erase_expired),
+    "offers": pass_on_lapsed_offers,
+    "reminders": remind_visitors,
+    "digest": send_evening_digests,
+    "loans": watch_loans,
+    "retention": erase_expired_data,
 }
 
 
