@@ -22,8 +22,10 @@ from factories import (
     PASSWORD,
     PG_URL,
     TEST_DB,
+    Inbox,
     LiveServer,
     OpenAccess,
+    free_port,
     start_server,
     stop_server,
 )
@@ -243,3 +245,17 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     """A French visitor (the browser's language picks the page language)."""
     return {**browser_context_args, "locale": "fr-FR"}
+
+
+@pytest.fixture
+def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free port; ``settings`` send their mail to it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    yield inbox
+    controller.stop()

@@ -396,3 +396,64 @@ def sign_in_to_today(page: Page, url: str) -> list[str]:
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/staff/centres/hub/today$"))
     return errors
+
+
+# --- notifications, offers and privacy ------------------------------------------------------
+
+class Inbox:
+    """An aiosmtpd handler keeping what it receives (conftest's ``smtp_inbox`` fixture)."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def bodies(self) -> list[str]:
+        return [m.get_body(("plain",)).get_content() for m in self.messages]
+
+
+def slot_at(db: Session, centre: Centre, starts_at: datetime, minutes: int = 20,
+            **fields: object) -> VRSession:
+    """An open-access slot at ``centre`` starting at ``starts_at`` (no rule)."""
+    slot = VRSession(centre_id=centre.id, kind=SessionKind.open_access, starts_at=starts_at,
+                     ends_at=starts_at + timedelta(minutes=minutes), **fields)
+    db.add(slot)
+    db.commit()
+    return slot
+
+
+def visitor(db: Session, slot: VRSession, name: str, email: str | None = None,
+            created_at: datetime | None = None, status: str = "confirmed",
+            language: str = "en") -> Booking:
+    """A booking stored directly (no capacity check), made ``created_at`` (default: now)."""
+    booking = Booking(session_id=slot.id, token=secrets.token_urlsafe(16),
+                      short_code=secrets.token_hex(4).upper(), name=name, email=email,
+                      status=status, language=language, age_confirmed=True,
+                      created_at=created_at or utcnow())
+    db.add(booking)
+    db.commit()
+    return booking
+
+
+def text_columns_containing(db: Session, needles: Sequence[str]) -> list[str]:
+    """``table.column`` of every text column, in every table, holding one of ``needles``
+    (case-insensitive): where personal data is still stored."""
+    from sqlalchemy import String, Text, func, or_
+    from sqlmodel import SQLModel
+
+    db.commit()
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, String | Text):
+                continue
+            hits = db.exec(select(func.count()).select_from(table).where(or_(
+                *(func.lower(column).contains(n.lower()) for n in needles)))).one()
+            if hits:
+                found.append(f"{table.name}.{column.name}")
+    return found
