@@ -443,14 +443,17 @@ def visitor(db: Session, slot: VRSession, name: str, email: str | None = None,
 def text_columns_containing(db: Session, needles: Sequence[str]) -> list[str]:
     """``table.column`` of every text column, in every table, holding one of ``needles``
     (case-insensitive): where personal data is still stored."""
-    from sqlalchemy import String, Text, func, or_
+    from sqlalchemy import String, func, or_
     from sqlmodel import SQLModel
+
+    def is_text(column) -> bool:  # String, Text, and type decorators over them (AutoString)
+        return isinstance(getattr(column.type, "impl_instance", column.type), String)
 
     db.commit()
     found = []
     for table in SQLModel.metadata.sorted_tables:
         for column in table.columns:
-            if not isinstance(column.type, String | Text):
+            if not is_text(column):
                 continue
             hits = db.exec(select(func.count()).select_from(table).where(or_(
                 *(func.lower(column).contains(n.lower()) for n in needles)))).one()

@@ -9,7 +9,7 @@ Participants of group sessions lose their name and roster code; their anonymous 
 (age band, gender, labour-market status, education level) stay for the ESF breakdowns.
 
 E-mails go with the data: a booking's outbox messages are deleted when it is erased, and
-every other message ``retention_months`` after it was queued.
+every other message (to staff) ``retention_months`` after it was queued.
 """
 
 import calendar
@@ -78,8 +78,8 @@ def erase_expired(session: Session, now: datetime) -> int:
         or_(Participant.display_name != "", col(Participant.code).is_not(None)),
     ).values(display_name="", code=None)).rowcount
     cutoff = months_before(now, settings_for(session).retention_months)
-    messages = session.exec(delete(OutboxMessage).where(
-        OutboxMessage.created_at < cutoff)).rowcount
+    messages = session.exec(delete(OutboxMessage).where(  # a booking's go with the booking
+        col(OutboxMessage.booking_id).is_(None), OutboxMessage.created_at < cutoff)).rowcount
     if bookings or participants:
         record(session, None, "retention.erased", subject_type="retention",
                summary=f"personal data erased: {bookings} booking(s), "
