@@ -124,8 +124,10 @@ def run_job(engine: Engine, settings: Settings, job_id: str) -> int:
 
 
 def run_all_once(engine: Engine, settings: Settings) -> dict[str, int]:
-    """Run every job once, in the scheduler's order (``vr-booking worker --once``)."""
-    return {job.id: run_job(engine, settings, job.id) for job in PERIODIC_JOBS}
+    """Run every job once (``vr-booking worker --once``), e-mail delivery last so that what
+    the other sweeps queued leaves in the same run."""
+    order = [job.id for job in PERIODIC_JOBS if job.id != "outbox"] + ["outbox"]
+    return {job_id: run_job(engine, settings, job_id) for job_id in order}
 
 
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:

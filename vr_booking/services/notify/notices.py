@@ -16,11 +16,16 @@ from vr_booking.models import Centre, Role, SentNotice, StaffCentre, StaffUser
 
 def insert_ignoring_conflicts(session: Session, model: type[SQLModel], keys: list[str],
                               **values: object) -> bool:
-    """INSERT … ON CONFLICT (keys) DO NOTHING; True if the row was inserted."""
+    """INSERT … ON CONFLICT (keys) DO NOTHING; True if the row was inserted.
+
+    RETURNING says whether it was: the row count of an ORM-executed insert is not reliable
+    (psycopg reports -1).
+    """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(
-        index_elements=keys)
-    return session.exec(statement).rowcount == 1  # type: ignore[call-overload]
+    key_columns = [getattr(model, key) for key in keys]
+    statement = (dialect.insert(model).values(**values)
+                 .on_conflict_do_nothing(index_elements=keys).returning(*key_columns))
+    return session.exec(statement).first() is not None  # type: ignore[call-overload]
 
 
 def claim_notice(session: Session, kind: str, subject_id: int, key: str,
