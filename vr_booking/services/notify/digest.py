@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_time
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from vr_booking.config import settings_for
 from vr_booking.i18n import _, current_language
 from vr_booking.labels import label
 from vr_booking.models import (
     Allocation,
+    BookingStatus,
     Centre,
     Headset,
     Participant,
@@ -85,17 +86,18 @@ def day_plan(session: Session, centre: Centre, day: date) -> DayPlan:
 
 
 def _slot_line(centre: Centre, slot: VRSession, taken: dict[str, int]) -> str:
-    booked = sum(taken.get(s, 0) for s in ("confirmed", "offered"))
+    booked = sum(taken.get(s, 0) for s in (BookingStatus.confirmed, BookingStatus.offered))
     return _("{when}: {booked} booked, {waiting} waiting").format(
-        when=_when(centre, slot), booked=booked, waiting=taken.get("waitlisted", 0))
+        when=_when(centre, slot), booked=booked,
+        waiting=taken.get(BookingStatus.waitlisted, 0))
 
 
 def _group_line(session: Session, centre: Centre, group: VRSession) -> GroupLine:
     tags = session.exec(select(Headset.asset_tag).join(
         Allocation, col(Allocation.headset_id) == Headset.id)
         .where(Allocation.session_id == group.id).order_by(Headset.asset_tag)).all()
-    people = len(session.exec(select(Participant.id).where(
-        Participant.session_id == group.id, col(Participant.is_walk_in).is_(False))).all())
+    people = session.exec(select(func.count()).select_from(Participant).where(
+        Participant.session_id == group.id, col(Participant.is_walk_in).is_(False))).one()
     facilitator = session.get(StaffUser, group.facilitator_id) if group.facilitator_id else None
     return GroupLine(group, _when(centre, group), facilitator.name if facilitator else "",
                      people, list(tags))

@@ -38,7 +38,7 @@ def _target(session: Session, loads: list[SlotLoad]) -> SlotLoad | None:
 
 def places_board(session: Session, centre: Centre, now: datetime) -> PlacesBoard:
     """The centre's places left now, as the entrance screen shows them."""
-    loads = slot_loads(session, upcoming_slots(session, [centre.id], now)[:60])
+    loads = slot_loads(session, upcoming_slots(session, [centre.id], now))
     today = local_date(now, centre.timezone)
     todays = [x for x in loads if local_date(x.slot.starts_at, centre.timezone) == today]
     later = [x for x in loads if local_date(x.slot.starts_at, centre.timezone) > today]
