@@ -252,14 +252,17 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 @pytest.fixture
-def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server (aiosmtpd) on a free port, and what it received."""
+def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free port (``inbox.port``); ``settings`` send their
+    mail to it."""
     from aiosmtpd.controller import Controller
 
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox = Inbox()
+    inbox.port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
-    yield inbox, port
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", inbox.port
+    yield inbox
     controller.stop()
 
 

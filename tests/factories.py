@@ -437,7 +437,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 class Inbox:
-    """An aiosmtpd handler keeping what a real SMTP conversation delivered."""
+    """An aiosmtpd handler keeping what a real SMTP conversation delivered (conftest's
+    ``smtp_inbox`` fixture; ``port`` is where it listens)."""
 
     def __init__(self) -> None:
         self.messages: list = []
@@ -454,6 +455,9 @@ class Inbox:
         mail = [m for m in self.messages if m["To"] == to][-1]
         return re.search(r"https?://\S+/staff/password/\S+", mail.get_content()).group(0)
 
+    def bodies(self) -> list[str]:
+        return [m.get_body(("plain",)).get_content() for m in self.messages]
+
 
 def password_link(db: Session, to: str) -> str:
     """The password link in the last e-mail queued for ``to`` (the outbox, not sent)."""
@@ -463,3 +467,50 @@ def password_link(db: Session, to: str) -> str:
     body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_address == to)
                    .order_by(OutboxMessage.id.desc())).first()
     return re.search(r"/staff/password/\S+", body).group(0)
+
+
+# --- notifications, offers and privacy ------------------------------------------------------
+
+def slot_at(db: Session, centre: Centre, starts_at: datetime, minutes: int = 20,
+            **fields: object) -> VRSession:
+    """An open-access slot at ``centre`` starting at ``starts_at`` (no rule)."""
+    slot = VRSession(centre_id=centre.id, kind=SessionKind.open_access, starts_at=starts_at,
+                     ends_at=starts_at + timedelta(minutes=minutes), **fields)
+    db.add(slot)
+    db.commit()
+    return slot
+
+
+def visitor(db: Session, slot: VRSession, name: str, email: str | None = None,
+            created_at: datetime | None = None, status: str = "confirmed",
+            language: str = "en") -> Booking:
+    """A booking stored directly (no capacity check), made ``created_at`` (default: now)."""
+    booking = Booking(session_id=slot.id, token=secrets.token_urlsafe(16),
+                      short_code=secrets.token_hex(4).upper(), name=name, email=email,
+                      status=status, language=language, age_confirmed=True,
+                      created_at=created_at or utcnow())
+    db.add(booking)
+    db.commit()
+    return booking
+
+
+def text_columns_containing(db: Session, needles: Sequence[str]) -> list[str]:
+    """``table.column`` of every text column, in every table, holding one of ``needles``
+    (case-insensitive): where personal data is still stored."""
+    from sqlalchemy import String, func, or_
+    from sqlmodel import SQLModel
+
+    def is_text(column) -> bool:  # String, Text, and type decorators over them (AutoString)
+        return isinstance(getattr(column.type, "impl_instance", column.type), String)
+
+    db.commit()
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if not is_text(column):
+                continue
+            hits = db.exec(select(func.count()).select_from(table).where(or_(
+                *(func.lower(column).contains(n.lower()) for n in needles)))).one()
+            if hits:
+                found.append(f"{table.name}.{column.name}")
+    return found

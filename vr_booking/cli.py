@@ -12,7 +12,7 @@ from vr_booking.addresses import derive_base_url, loopback_warning
 from vr_booking.config import Settings, get_settings
 from vr_booking.db import get_engine, session_scope
 from vr_booking.i18n import current_language, pick_language
-from vr_booking.jobs import build_scheduler
+from vr_booking.jobs import build_scheduler, run_all_once
 from vr_booking.services.admin.accounts import create_staff as create_staff_account
 from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.services.demo import create_demo_staff, is_empty, load_demo_data
@@ -98,9 +98,16 @@ def _load_demo_if_empty() -> None:
 
 
 @app.command()
-def worker() -> None:
-    """Run the periodic jobs (e-mail delivery, slot generation) in the foreground."""
+def worker(
+    once: Annotated[bool, typer.Option(
+        "--once", help="Run every periodic job once and exit (e.g. from cron).")] = False,
+) -> None:
+    """Run the periodic jobs (e-mail, slots, waiting list, reminders…) in the foreground."""
     migrations.upgrade("head")
+    if once:
+        for job_id, rows in run_all_once(get_engine(), get_settings()).items():
+            typer.echo(f"{job_id}: {rows}")
+        return
     typer.echo("vr-booking worker: running the periodic jobs (Ctrl+C to stop)")
     build_scheduler(get_engine(), get_settings(), blocking=True).start()
 

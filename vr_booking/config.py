@@ -3,6 +3,7 @@
 import os
 import secrets
 import time
+from datetime import time as clock_time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -68,6 +69,16 @@ class Settings(BaseSettings):
     # exempt from it (the centre's own kiosk).
     max_upcoming_bookings_per_address: int = Field(default=6, ge=0)
     booking_cap_exempt_addresses: str = ""
+    # Notifications, waiting-list offers, loans and data that expires (services/notify).
+    # Local wall-clock times are in each centre's zone.
+    reminder_time: clock_time = clock_time(10, 0)  # visitors' reminder, the day before
+    digest_time: clock_time = clock_time(18, 0)  # facilitators' digest of the next day
+    offer_window_hours: int = Field(default=24, ge=0, le=24 * 14)  # 0: never offer
+    offer_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    loan_reminder_days: int = Field(default=2, ge=0, le=60)
+    retention_months: int = Field(default=12, ge=1, le=240)
+    esf_retention_months: int = Field(default=120, ge=1, le=600)
+    places_refresh_seconds: int = Field(default=20, ge=2, le=600)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

@@ -28,6 +28,7 @@ LABELS = {
     "no_show": N_("Did not come"),
     "hub": N_("Hub"),
     "associated": N_("Associated centre"),
+    "offered": N_("Seat offered"),
 }
 
 

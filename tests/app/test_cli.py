@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from vr_booking.models import Centre, StaffUser
+from vr_booking.models import Centre, JobRun, StaffUser
+from vr_booking.services.notify.schedule import JOBS_BY_ID
 
 
 def run_cli(
@@ -124,3 +125,9 @@ def test_create_staff_can_give_the_catalogue_right(db_url, tmp_path, db: Session
         assert done.returncode == 0, done.stderr
     rights = dict(db.exec(select(StaffUser.email, StaffUser.can_edit_catalogue)).all())
     assert rights == {"ed@example.org": True, "mo@example.org": False}
+def test_worker_once_runs_every_job_once_and_records_it(db_url, tmp_path, db: Session):
+    result = run_cli(db_url, tmp_path, "worker", "--once")
+    assert result.returncode == 0, result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()][-1] == "outbox"
+    db.commit()
+    assert {r.job_id: r.runs for r in db.exec(select(JobRun))} == dict.fromkeys(JOBS_BY_ID, 1)

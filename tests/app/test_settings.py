@@ -2,6 +2,7 @@
 
 import stat
 from concurrent.futures import ThreadPoolExecutor
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,17 @@ def test_bad_setting_is_refused(monkeypatch):
     monkeypatch.setenv("VR_BOOKING_SMTP_PORT", "not-a-port")
     with pytest.raises(ValueError, match="smtp_port"):
         Settings()
+
+
+def test_local_times_are_read_as_hh_mm_and_bad_ones_refused(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("VR_BOOKING_REMINDER_TIME", "09:30")
+    monkeypatch.setenv("VR_BOOKING_DIGEST_TIME", "17:45")
+    settings = Settings(data_dir=tmp_path, secret_key="x")
+    assert (settings.reminder_time, settings.digest_time) == (time(9, 30), time(17, 45))
+    monkeypatch.setenv("VR_BOOKING_REMINDER_TIME", "25:00")
+    with pytest.raises(ValueError, match="reminder_time"):
+        Settings(data_dir=tmp_path, secret_key="x")
+    monkeypatch.setenv("VR_BOOKING_REMINDER_TIME", "10:00")
+    monkeypatch.setenv("VR_BOOKING_OFFER_MINUTES", "1")
+    with pytest.raises(ValueError, match="offer_minutes"):
+        Settings(data_dir=tmp_path, secret_key="x")

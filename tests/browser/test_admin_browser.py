@@ -31,7 +31,7 @@ def _sign_in(page: Page, url: str, email: str, password: str) -> None:
 
 def test_admin_adds_a_centre_and_a_facilitator_who_signs_in_from_the_email(
         page: Page, browser: Browser, admin_server, engine, settings, smtp_inbox):
-    inbox, port = smtp_inbox
+    inbox, port = smtp_inbox, smtp_inbox.port
     url = admin_server.url
     _sign_in(page, url, ADMIN, PASSWORD)
     page.get_by_role("link", name="Administration").first.click()

@@ -28,7 +28,7 @@ def _choose(client, path: str, password: str = NEW_PASSWORD):
 
 def test_an_invitation_arrives_by_smtp_and_its_link_works_once(app, client, db, engine,
                                                              settings, network, smtp_inbox):
-    inbox, port = smtp_inbox
+    inbox, port = smtp_inbox, smtp_inbox.port
     login(client, ADMIN)
     post_form(client, "/staff/admin/staff/new", {
         "email": "nadia@example.org", "name": "Nadia", "role": "facilitator",
@@ -55,7 +55,7 @@ def test_an_invitation_arrives_by_smtp_and_its_link_works_once(app, client, db, 
 
 def test_a_link_stops_working_when_it_expires(client, db, network, smtp_inbox, engine,
                                               settings):
-    inbox, port = smtp_inbox
+    inbox, port = smtp_inbox, smtp_inbox.port
     login(client, ADMIN)
     post_form(client, f"/staff/admin/staff/{network.staff[GAP_FACILITATOR].id}/send-link")
     _deliver(engine, settings, port)
@@ -70,7 +70,7 @@ def test_a_link_stops_working_when_it_expires(client, db, network, smtp_inbox, e
 
 def test_forgot_password_gives_the_same_answer_for_any_address(client, db, network,
                                                                smtp_inbox, engine, settings):
-    inbox, port = smtp_inbox
+    inbox, port = smtp_inbox, smtp_inbox.port
     assert "/staff/password/forgot" in client.get("/staff/login").text
     known = post_form(client, "/staff/password/forgot", {"email": GAP_FACILITATOR})
     unknown = post_form(client, "/staff/password/forgot", {"email": "nobody@example.org"})

@@ -31,6 +31,7 @@ from vr_booking.models.headset import (
     WatchedVideo,
 )
 from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
+from vr_booking.models.notify import JobRun, SentNotice
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.security import RateCounter, StaffSession
 from vr_booking.models.session import (
@@ -80,6 +81,7 @@ __all__ = [
     "IncidentKind",
     "InstalledVideo",
     "Job",
+    "JobRun",
     "LinkPurpose",
     "Loan",
     "LoanHeadset",
@@ -91,6 +93,7 @@ __all__ = [
     "RateCounter",
     "Role",
     "Sector",
+    "SentNotice",
     "ServiceState",
     "SessionKind",
     "SessionStatus",

@@ -15,11 +15,14 @@ class BookingStatus(StrEnum):
     cancelled = "cancelled"
     checked_in = "checked_in"
     no_show = "no_show"
+    offered = "offered"  # a freed seat kept for this waiting booking until offer_expires_at
 
 
 # The status sets the rules ask about, named once.
-SEAT_HOLDING = (BookingStatus.confirmed, BookingStatus.checked_in)  # takes a seat
-ACTIVE = (BookingStatus.confirmed, BookingStatus.waitlisted)  # still to come: cancel, change
+SEAT_HOLDING = (BookingStatus.confirmed, BookingStatus.checked_in,
+                BookingStatus.offered)  # takes a seat
+ACTIVE = (BookingStatus.confirmed, BookingStatus.waitlisted,
+          BookingStatus.offered)  # still to come: cancel, change
 HOLDING = (*ACTIVE, BookingStatus.checked_in)  # what a closure or a rule change affects
 
 
@@ -60,6 +63,12 @@ class Booking(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Waiting-list offers (services/notify/offers.py): until when the offered seat is kept,
+    # and when an offer lapsed unanswered (which cancels the booking).
+    offer_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    offer_lapsed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                       description="personal data erased (name, e-mail)")
 
 
 class BookingJob(SQLModel, table=True):

@@ -11,6 +11,8 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
 
     id: int | None = Field(default=None, primary_key=True)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True,
+                                   description="the booking it is about (erased with it)")
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=200)
     body_text: str

@@ -71,3 +71,9 @@ def require_managed_centre(session: Session, user: StaffUser, slug: str) -> Cent
     centre = require_centre(session, user, slug)
     require_manager(session, user, centre.id)
     return centre
+
+
+def require_admin(user: StaffUser) -> None:
+    """Refuse unless this user is an administrator (installation-wide pages)."""
+    if user.role != Role.admin:
+        raise Forbidden("admins_only", _("Only administrators can see this page."))

@@ -48,10 +48,16 @@ def render_mail(template: str, language_code: str, **context: object) -> tuple[s
 
 
 def enqueue(session: Session, to: str, subject: str, body: str,
-            attachment: tuple[str, str, str] | None = None) -> OutboxMessage:
-    """Queue a message; ``attachment`` is (file name, MIME type, text content)."""
+            attachment: tuple[str, str, str] | None = None,
+            booking_id: int | None = None) -> OutboxMessage:
+    """Queue a message; ``attachment`` is (file name, MIME type, text content).
+
+    ``booking_id`` names the booking a message is about: erasing the booking's personal
+    data deletes its messages too.
+    """
     name, mime, content = attachment or ("", "", "")
-    message = OutboxMessage(to_address=to, subject=subject, body_text=body,
+    message = OutboxMessage(booking_id=booking_id, to_address=to, subject=subject,
+                            body_text=body,
                             attachment_name=name, attachment_type=mime,
                             attachment_content=content)
     session.add(message)
@@ -120,14 +126,16 @@ def _deliver_one(engine: Engine, settings: Settings, message_id: int, now: datet
             _send(_as_email(message, settings), settings)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("outbox %s: %s", message_id, error)
-            message.last_error = str(error)[:500]
-            message.claimed_at = None
-            message.send_after = now + RETRY_DELAY * message.attempts
-            session.add(message)
-            session.commit()
+            _record(session, message_id, last_error=str(error)[:500], claimed_at=None,
+                    send_after=now + RETRY_DELAY * message.attempts)
             return 0
-        message.sent_at = now
-        message.last_error = ""
-        session.add(message)
-        session.commit()
+        _record(session, message_id, sent_at=now, last_error="")
         return 1
+
+
+def _record(session: Session, message_id: int, **values: object) -> None:
+    """Store a delivery's result; a conditional UPDATE, since the message may have been
+    erased with its booking while it was being sent."""
+    session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+                 .values(**values))
+    session.commit()

@@ -261,7 +261,7 @@ def change_booking(session: Session, token: str, new_slot_id: int,
         raise Conflict("slot_full", _("That session has no free seat: your booking was not "
                                       "changed."))
     booking.session_id = new_slot.id
-    booking.status = BookingStatus.confirmed
+    booking.status, booking.offer_expires_at = BookingStatus.confirmed, None
     session.add(booking)
     session.flush()
     notify_booking_change(session, booking, "changed")

@@ -6,13 +6,13 @@ from vr_booking.i18n import _
 from vr_booking.models import Booking, Centre, VRSession, utcnow
 from vr_booking.services.calendar import ticket_ics
 from vr_booking.services.mail import enqueue, language, render_mail
-from vr_booking.services.open_access.tickets import format_code, ticket_url
+from vr_booking.services.open_access.tickets import decline_url, format_code, ticket_url
 from vr_booking.services.timeutil import to_local
 
 # Events that come with the calendar file (the visitor holds a seat afterwards).
 WITH_CALENDAR = {"confirmed", "promoted", "changed"}
 EVENTS = {"confirmed", "waitlisted", "promoted", "demoted", "cancelled", "changed",
-          "slot_cancelled"}
+          "slot_cancelled", "offered", "offer_lapsed", "reminder"}
 
 
 def calendar_title() -> str:
@@ -34,12 +34,15 @@ def notify_booking_change(session: Session, booking: Booking, event: str) -> Non
     slot = session.get(VRSession, booking.session_id)
     centre = session.get(Centre, slot.centre_id)
     local = to_local(slot.starts_at, centre.timezone)
+    offer_until = booking.offer_expires_at and to_local(booking.offer_expires_at,
+                                                        centre.timezone)
     subject, body = render_mail(
         f"booking_{event}", booking.language, booking=booking, centre=centre,
         starts_at=local, ends_at=to_local(slot.ends_at, centre.timezone),
         ticket_url=ticket_url(session, booking), ticket_code=format_code(booking.short_code),
+        decline_url=decline_url(session, booking), offer_until=offer_until,
     )
     attachment = None
     if event in WITH_CALENDAR:
         attachment = ("ticket.ics", "text/calendar", booking_ics(session, booking))
-    enqueue(session, booking.email, subject, body, attachment)
+    enqueue(session, booking.email, subject, body, attachment, booking_id=booking.id)

@@ -10,6 +10,7 @@ from vr_booking.config import settings_for
 from vr_booking.models import Booking
 
 TICKET_PATH = "/b/{token}"
+DECLINE_PATH = TICKET_PATH + "/decline"  # "I can no longer come", linked from e-mails
 TICKET_PATH_RE = re.compile(r"/b/([A-Za-z0-9_-]+)")  # a scanned or typed ticket URL
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the desk
 CODE_LENGTH = 8
@@ -18,6 +19,11 @@ CODE_LENGTH = 8
 def ticket_url(session: Session, booking: Booking) -> str:
     """The public address of a ticket, as printed in its QR code and its e-mails."""
     return settings_for(session).base_url + TICKET_PATH.format(token=booking.token)
+
+
+def decline_url(session: Session, booking: Booking) -> str:
+    """The page where a visitor gives up their seat or offer in one click."""
+    return settings_for(session).base_url + DECLINE_PATH.format(token=booking.token)
 
 
 def token_in(text: str) -> str | None:

@@ -10,10 +10,11 @@ from vr_booking.web.api import (
     desk,
     desk_headsets,
     fleet,
+    notify,
     open_access,
     root,
 )
 
 ROUTERS = tuple(module.router for module in (
     root, open_access, catalogue, fleet, desk, desk_headsets,
-    admin_staff, admin_centres, admin_tokens, admin_audit))
+    admin_staff, admin_centres, admin_tokens, admin_audit, notify))

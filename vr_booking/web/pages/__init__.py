@@ -16,6 +16,9 @@ from vr_booking.web.pages import (
     desk_headsets,
     docs,
     fleet,
+    notify_display,
+    notify_jobs,
+    notify_ticket,
     open_access,
     open_access_rules,
     public,
@@ -24,4 +27,5 @@ from vr_booking.web.pages import (
 
 ROUTERS = tuple(module.router for module in (
     public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
-    admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords))
+    admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords,
+    notify_ticket, notify_display, notify_jobs))
