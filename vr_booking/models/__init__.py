@@ -4,7 +4,9 @@ from vr_booking.models.audit import AuditEvent
 from vr_booking.models.base import UTCDateTime, utcnow
 from vr_booking.models.booking import (
     ACTIVE,
+    CHILD_AGE_BAND,
     HOLDING,
+    MINOR_AGE_BANDS,
     SEAT_HOLDING,
     AgeBand,
     Booking,
@@ -34,8 +36,11 @@ from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.session import (
     Allocation,
+    CalendarFeed,
     Closure,
     OpenAccessRule,
+    SessionFacilitator,
+    SessionJob,
     SessionKind,
     SessionStatus,
     SessionVideo,
@@ -45,7 +50,9 @@ from vr_booking.models.staff import ApiToken, Role, StaffCentre, StaffUser
 
 __all__ = [
     "ACTIVE",
+    "CHILD_AGE_BAND",
     "HOLDING",
+    "MINOR_AGE_BANDS",
     "ROME_CODE_RE",
     "ROME_DOMAINS",
     "SEAT_HOLDING",
@@ -56,6 +63,7 @@ __all__ = [
     "Booking",
     "BookingJob",
     "BookingStatus",
+    "CalendarFeed",
     "Centre",
     "CentreKind",
     "Cleaning",
@@ -81,6 +89,8 @@ __all__ = [
     "Role",
     "Sector",
     "ServiceState",
+    "SessionFacilitator",
+    "SessionJob",
     "SessionKind",
     "SessionStatus",
     "SessionVideo",
