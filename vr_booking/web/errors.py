@@ -92,6 +92,7 @@ async def _domain_error(request: Request, exc: DomainError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.fields:
             body["fields"] = exc.fields
+        body.update(exc.extra())
         return JSONResponse(body, status_code=status, headers=headers)
     return error_response(request, status, exc.message, headers)
 
