@@ -26,6 +26,8 @@ LABELS = {
     "cancelled": N_("Cancelled"),
     "checked_in": N_("Checked in"),
     "no_show": N_("Did not come"),
+    "planned": N_("Planned"),
+    "closed": N_("Closed"),
 }
 
 

@@ -10,6 +10,10 @@ from vr_booking.web.pages import (
     desk_headsets,
     docs,
     fleet,
+    group_calendar,
+    group_desk,
+    group_roster,
+    groups,
     open_access,
     open_access_rules,
     public,
@@ -17,4 +21,5 @@ from vr_booking.web.pages import (
 )
 
 ROUTERS = tuple(module.router for module in (
-    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs))
+    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    groups, group_roster, group_desk, group_calendar))
