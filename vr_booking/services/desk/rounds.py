@@ -58,7 +58,10 @@ def hand_out_round(session: Session, staff: StaffUser, now: datetime, group_id: 
     given: set[str] = set()
     for participant in done.round.people:
         holder = find_holder(session, participant_id=participant.id)
-        if not holder.is_checked_in or open_use_of(session, holder) is not None:
+        if not holder.is_checked_in:
+            done.refused.append((holder.name, _("not checked in yet.")))
+            continue
+        if open_use_of(session, holder) is not None:
             continue
         cap = caps.cap(is_first_timer(session, holder))
         options = rank([c for c in offered if c.headset.asset_tag not in given

@@ -41,7 +41,8 @@ def _text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_text)]
 Short = Annotated[Text, StringConstraints(max_length=200)]
-OptionalAge = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0, le=120)]
+OptionalAge = Annotated[Annotated[int, Field(ge=0, le=120)] | None,
+                        BeforeValidator(_blank_to_none)]
 
 
 class GroupIn(BaseModel):
@@ -56,8 +57,8 @@ class GroupIn(BaseModel):
     group_size: int = Field(default=0, ge=0, le=500)
     min_age: OptionalAge = None
     max_age: OptionalAge = None
-    headsets: Annotated[int | None, BeforeValidator(_blank_to_none),
-                        Field(ge=0, le=200)] = None
+    headsets: Annotated[Annotated[int, Field(ge=0, le=200)] | None,
+                        BeforeValidator(_blank_to_none)] = None
     headset_tags: list[Annotated[Text, StringConstraints(min_length=1, max_length=32)]] | None \
         = Field(default=None, max_length=200)
     briefing_minutes: int = Field(default=5, ge=0, le=120)

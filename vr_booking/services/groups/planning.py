@@ -74,7 +74,7 @@ def create_group_session(session: Session, actor: StaffUser | None, centre: Cent
     group = VRSession(centre_id=centre.id, **plan.fields)
     session.add(group)
     session.flush()
-    headsets = _allocate(session, centre, group, plan, asked, now)
+    headsets = _allocate(session, centre, group, plan, asked, now, links.video_ids)
     moved = settle_pool_change(session, [centre.id], now, confirmed=confirmed)
     write_links(session, group, links)
     record(session, actor, "group_session.created", centre_id=centre.id,
@@ -108,7 +108,7 @@ def update_group_session(session: Session, actor: StaffUser | None, group: VRSes
         setattr(group, key, value)
     session.add(group)
     session.flush()
-    headsets = _allocate(session, centre, group, plan, asked, now, prefer=held)
+    headsets = _allocate(session, centre, group, plan, asked, now, links.video_ids, held)
     moved = settle_pool_change(session, [centre.id], now, confirmed=confirmed)
     waitlist.promote_waiting(session, now, [centre.id])  # seats the old plan held
     write_links(session, group, links)
@@ -181,8 +181,10 @@ def _release(session: Session, group: VRSession) -> set[int]:
 
 
 def _allocate(session: Session, centre: Centre, group: VRSession, plan: GroupPlan,
-              asked: list[Headset], now: datetime, prefer: Iterable[int] = ()) -> list[Headset]:
-    """Reserve the wanted headsets for the session, or explain why not (HeadsetsBusy)."""
+              asked: list[Headset], now: datetime, video_ids: list[int],
+              prefer: Iterable[int] = ()) -> list[Headset]:
+    """Reserve the wanted headsets for the session (by count: those already held, then
+    those holding most of ``video_ids``), or explain why not (HeadsetsBusy)."""
     window = Window.of(group)
     found = availability(session, centre, window, asked, exclude_session_id=group.id)
     free = {h.id for h in found.free}
@@ -192,7 +194,7 @@ def _allocate(session: Session, centre: Centre, group: VRSession, plan: GroupPla
                     [h for h in found.free if h not in asked])
     if not asked and len(found.free) < plan.headsets:
         raise _busy(session, centre, group, plan, now, found.clashes, found.free)
-    chosen = asked or choose_headsets(session, found, plan.headsets, plan.video_ids, prefer)
+    chosen = asked or choose_headsets(session, found, plan.headsets, video_ids, prefer)
     try:
         reserve(session, group, chosen)
     except DoubleAllocation:  # another centre's writer got there first: say who

@@ -26,7 +26,7 @@ from vr_booking.services.groups.queries import (
 )
 from vr_booking.services.groups.roster import group_qr_url
 from vr_booking.services.open_access.pool import StrandingConflict
-from vr_booking.services.qr import qr_svg
+from vr_booking.services.qr import qr_png, qr_svg
 from vr_booking.web.deps import CurrentStaff, SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.pages.group_forms import (
@@ -161,3 +161,9 @@ def group_qr(group_id: PathId, session: SessionDep, staff: CurrentStaff) -> Resp
     """The group's QR code: it opens the group on its centre's Today page."""
     group = require_group(session, staff, group_id)
     return Response(qr_svg(group_qr_url(session, group)), media_type="image/svg+xml")
+
+
+@router.get("/staff/groups/{group_id}/qr.png", name="group_qr_png")
+def group_qr_png(group_id: PathId, session: SessionDep, staff: CurrentStaff) -> Response:
+    group = require_group(session, staff, group_id)
+    return Response(qr_png(group_qr_url(session, group)), media_type="image/png")
