@@ -79,7 +79,7 @@ def test_a_round_gets_its_headsets_with_the_usual_rules(client, day, db):
         HeadsetUse, HeadsetUse.participant_id == Participant.id)).all()
     assert sorted(worn) == ["Ana", "Bo"]
     again = post(client, f"groups/{day.id}/rounds/2")  # the reserved headsets are worn
-    assert "Round 2: 1 headsets handed out." in again.text  # the spare one goes to Cy
+    assert "Round 2: 1 headset handed out." in again.text  # the spare one goes to Cy
     assert "Dan: no headset is ready" in again.text
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from vr_booking.config import settings_for
 from vr_booking.db import lock_centres
-from vr_booking.i18n import _
+from vr_booking.i18n import _, ngettext
 from vr_booking.models import Participant, SessionKind, StaffUser, VRSession
 from vr_booking.services.desk.handout import HandOut, hand_out
 from vr_booking.services.desk.people import desk_centre, find_holder
@@ -82,8 +82,9 @@ def hand_out_round(session: Session, staff: StaffUser, now: datetime, group_id: 
 
 def round_message(done: RoundHandOut) -> str:
     """What the desk shows after handing out a round."""
-    lines = [_("Round {n}: {given} headsets handed out.").format(
-        n=done.round.number, given=len(done.given))]
+    given = len(done.given)
+    lines = [_("Round {n}:").format(n=done.round.number) + " " + ngettext(
+        "%(num)d headset handed out.", "%(num)d headsets handed out.", given) % {"num": given}]
     lines += [_("{tag} to {name}").format(tag=h.headset.asset_tag, name=h.holder.name)
               for h in done.given]
     lines += [_("{name}: {why}").format(name=name, why=why) for name, why in done.refused]

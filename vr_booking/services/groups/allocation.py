@@ -85,8 +85,8 @@ class HeadsetsBusy(Conflict):
         self.nearest = nearest
         lines = [_("{tag}: {held_by}").format(tag=tag, held_by=held_by)
                  for tag, held_by in self.clashes]
-        heading = _("{wanted} headsets are wanted but only {free} are free for this "
-                    "time.").format(wanted=wanted, free=len(free))
+        heading = _("Not enough free headsets for this time: {wanted} wanted, {free} "
+                    "free.").format(wanted=wanted, free=len(free))
         if nearest is not None:
             lines.append(_("The nearest time that fits starts on {when}.").format(
                 when=_when(nearest.starts_at, nearest.ends_at, zone)))

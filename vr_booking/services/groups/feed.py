@@ -110,7 +110,7 @@ def _event(entry: Entry, now: datetime, base_url: str) -> Event:
         event.add("uid", f"open-access-{entry.centre.slug}-"
                          f"{entry.starts_at:%Y%m%dT%H%M}@vr-booking")
         event.add("summary", label(entry.kind))
-        event.add("description", _("{slots} seats, {bookings} booked").format(
+        event.add("description", _("Seats: {slots} · booked: {bookings}").format(
             slots=entry.slots, bookings=entry.bookings))
         event.add("location", entry.centre.name)
         return event
