@@ -26,6 +26,7 @@ from vr_booking.models import (
     Booking,
     InstalledVideo,
     OutboxMessage,
+    SessionKind,
     StaffUser,
     VRSession,
     utcnow,
@@ -33,7 +34,7 @@ from vr_booking.models import (
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.state import change_state
 from vr_booking.services.groups.allocation import HeadsetsBusy
-from vr_booking.services.groups.inputs import parse_plan
+from vr_booking.services.groups.inputs import GROUP_KINDS, parse_plan
 from vr_booking.services.groups.planning import cancel_group_session, update_group_session
 from vr_booking.services.open_access.capacity import slot_load
 from vr_booking.services.open_access.pool import StrandingConflict
@@ -286,3 +287,7 @@ def test_the_plan_checks_its_fields_before_the_database(db, world):
     with pytest.raises(InvalidInput) as refused:
         parse_plan(group_fields(world.marseille, kind="open_access", group_size=-1))
     assert set(refused.value.fields) == {"kind", "group_size"}
+
+
+def test_every_session_kind_but_open_access_can_be_planned():
+    assert set(GROUP_KINDS) == {k.value for k in SessionKind} - {"open_access"}

@@ -11,7 +11,7 @@ only. What needs the database (headsets, jobs, staff) is checked by :mod:`.plann
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, ValidationError
 
@@ -20,8 +20,8 @@ from vr_booking.models import SessionKind
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.timeutil import local_to_utc
 
-GROUP_KINDS = tuple(k.value for k in SessionKind if k != SessionKind.open_access)
 GroupKind = Literal["workshop", "group_visit", "discovery_event", "external_forum"]
+GROUP_KINDS: tuple[str, ...] = get_args(GroupKind)  # every SessionKind but open access
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 LONGEST_VISIT = timedelta(hours=72)
 MINOR_UNDER = 18  # a group is "with minors" when its youngest may be under this age
