@@ -44,7 +44,7 @@ def form(world, days: int = 3, **fields) -> dict:
     day = centre_today(world.marseille) + timedelta(days=days)
     return {"kind": "group_visit", "title": "3e B", "date": day.isoformat(),
             "start_time": "09:30", "end_time": "11:30", "organisation": "Collège",
-            "group_size": "28", "min_age": "14", "max_age": "15", "headset_mode": "count",
+            "group_size": "28", "min_age": "14", "max_age": "15",
             "headsets": "3", "briefing_minutes": "5", "video_minutes": "15",
             "cleaning_minutes": "2", "transport_minutes": "0",
             "accompanying_adult": "M. Dupont", "minors_authorisation_holder": "Le collège",
@@ -78,6 +78,17 @@ def test_field_errors_are_shown_next_to_their_fields_and_nothing_is_saved(manage
     assert 'aria-describedby="accompanying_adult-error"' in page.text
     assert 'value="3e B"' in page.text  # what was typed is kept
     assert groups(db) == []
+
+
+def test_headsets_are_chosen_by_tag_or_by_number_not_both(manager, world, db):
+    both = post_form(manager, NEW, form(world, headset_tags=["MRS-VR-02"]))
+    assert both.status_code == 422
+    assert "Give a number of headsets or their asset tags, not both." in both.text
+    assert 'value="MRS-VR-02" checked' in both.text
+    done = post_form(manager, NEW, form(world, headsets="", headset_tags=["MRS-VR-02"]),
+                     follow_redirects=False)
+    assert done.status_code == 303
+    assert db.exec(select(Allocation.headset_id)).all() == [world.headsets[1].id]
 
 
 def test_a_group_under_13_is_refused_with_the_reason(manager, world, db):

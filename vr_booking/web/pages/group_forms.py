@@ -47,10 +47,9 @@ def plan_request(values: dict[str, Any], centre: Centre) -> dict[str, Any]:
         _use_nearest(values, moved, centre)
     raw.update(window_from_form(values.get("date", ""), values.get("start_time", ""),
                                 values.get("end_time", ""), centre.timezone))
-    if values.get("headset_mode") == "tags":
-        raw["headset_tags"] = values.get("headset_tags", [])
-    else:
-        raw["headsets"] = values.get("headsets", "")
+    raw["headsets"] = values.get("headsets", "")  # a number, or tags: both is refused
+    if values.get("headset_tags"):
+        raw["headset_tags"] = values["headset_tags"]
     raw["job_ids"] = ids_from(values.get("job_ids"))
     raw["facilitators"] = values.get("facilitators", [])
     raw["esf_reported"] = values.get("esf_reported") == "yes"
@@ -79,7 +78,7 @@ def session_values(values: dict[str, Any], centre: Centre) -> dict[str, Any]:
     end = to_local(values["ends_at"], centre.timezone)
     shown = {k: "" if values.get(k) is None else str(values[k]) for k in TEXTS}
     return {**shown, "date": start.date().isoformat(), "start_time": start.strftime("%H:%M"),
-            "end_time": end.strftime("%H:%M"), "headset_mode": "count",
+            "end_time": end.strftime("%H:%M"),
             "headsets": str(values["headsets"]), "headset_tags": [],
             "job_ids": [str(j) for j in values["job_ids"]],
             "facilitators": values["facilitators"],
@@ -90,7 +89,7 @@ def blank_values(centre: Centre) -> dict[str, Any]:
     """A new session: next week's same day, 09:30–11:30, a class with 10 headsets' rounds."""
     day = to_local(utcnow(), centre.timezone).date() + timedelta(days=7)
     return {"kind": "group_visit", "date": day.isoformat(), "start_time": "09:30",
-            "end_time": "11:30", "headset_mode": "count", "headsets": "", "group_size": "",
+            "end_time": "11:30", "headsets": "", "group_size": "",
             "briefing_minutes": "5", "video_minutes": "15", "cleaning_minutes": "2",
             "transport_minutes": "0", "headset_tags": [], "job_ids": [], "facilitators": []}
 
