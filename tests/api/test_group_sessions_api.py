@@ -84,10 +84,13 @@ def test_a_clash_answers_409_with_each_headset_what_holds_it_and_the_free_ones(
 
 def test_a_group_whose_oldest_is_under_13_answers_422_with_a_clear_message(
         client, world, manager):
-    answer = plan(client, world, manager, min_age=10, max_age=12)
+    answer = client.post("/api/v1/group-sessions", json=body(world, min_age=10, max_age=12),
+                         headers={**manager, "Accept-Language": "en"})
     assert answer.status_code == 422
     assert answer.json()["code"] == "under_13"
-    assert "under 13" in answer.json()["detail"]
+    assert answer.json()["detail"] == ("Nobody under 13 may wear a headset: a group whose "
+                                       "oldest member is under 13 cannot be planned.")
+    assert set(answer.json()["fields"]) == {"max_age"}
 
 
 def test_minors_without_their_adult_answer_422_naming_the_fields(client, world, manager):

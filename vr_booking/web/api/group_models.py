@@ -3,7 +3,6 @@ documented refusals. Bounds of a planning request come from the service's own mo
 (:class:`vr_booking.services.groups.inputs.GroupIn`), so the API and the form agree."""
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, create_model
 
@@ -23,10 +22,11 @@ class GroupCreate(GroupIn):
                           "(they are told by e-mail) instead of refusing with 409")
 
 
-# PATCH takes any of the planning fields; the service checks the merged result.
+# PATCH takes any of the planning fields (the bounds are checked by the service, on the
+# session merged with the changes).
 GroupUpdate = create_model(
     "GroupUpdate", confirm=(bool, False),
-    **{name: (Any, Field(default=None, description=info.description))
+    **{name: (info.annotation | None, Field(default=None, description=info.description))
        for name, info in GroupIn.model_fields.items()})
 
 
