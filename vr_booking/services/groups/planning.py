@@ -68,9 +68,7 @@ def create_group_session(session: Session, actor: StaffUser | None, centre: Cent
     _check_future(plan.starts_at, now)
     links = resolve_links(session, centre, plan)
     asked = headsets_by_tag(session, plan.headset_tags) if plan.headset_tags is not None else []
-    _lock(session, centre, Window(plan.starts_at, plan.ends_at,
-                                  plan.fields["transport_minutes"],
-                                  plan.fields["cleaning_minutes"]), asked)
+    _lock(session, centre, plan, asked)
     group = VRSession(centre_id=centre.id, **plan.fields)
     session.add(group)
     session.flush()
@@ -97,9 +95,7 @@ def update_group_session(session: Session, actor: StaffUser | None, group: VRSes
     centre = session.get(Centre, group.centre_id)
     links = resolve_links(session, centre, plan)
     asked = headsets_by_tag(session, plan.headset_tags) if plan.headset_tags is not None else []
-    _lock(session, centre, Window(plan.starts_at, plan.ends_at,
-                                  plan.fields["transport_minutes"],
-                                  plan.fields["cleaning_minutes"]), asked)
+    _lock(session, centre, plan, asked)
     session.refresh(group)
     _check_planned(group)
     held = _release(session, group)
@@ -164,9 +160,11 @@ def _check_planned(group: VRSession) -> None:
                                         "changed.").format(status=label(group.status).lower()))
 
 
-def _lock(session: Session, centre: Centre, window: Window, asked: Iterable[Headset]) -> None:
+def _lock(session: Session, centre: Centre, plan: GroupPlan, asked: Iterable[Headset]) -> None:
     """The centre, and the home centres of the headsets concerned (those lent here, those
     asked for): whoever else could reserve them waits for us."""
+    window = Window(plan.starts_at, plan.ends_at, plan.fields["transport_minutes"],
+                    plan.fields["cleaning_minutes"])
     here = headsets_at(session, centre, *window.blocked)
     lock_centres(session, {centre.id, *(h.home_centre_id for h in [*here, *asked])})
 
