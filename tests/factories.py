@@ -22,7 +22,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vr_booking.models import (
     Allocation,
@@ -43,9 +43,11 @@ from vr_booking.models import (
 )
 from vr_booking.services.desk.checkin import check_in
 from vr_booking.services.desk.handout import hand_out, return_headset
+from vr_booking.services.groups.inputs import parse_plan
+from vr_booking.services.groups.planning import create_group_session
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 from vr_booking.services.open_access.slots import generate_slots
-from vr_booking.services.timeutil import to_local
+from vr_booking.services.timeutil import local_to_utc, to_local
 
 # --- test configuration ---------------------------------------------------------------------
 
@@ -514,3 +516,49 @@ def text_columns_containing(db: Session, needles: Sequence[str]) -> list[str]:
             if hits:
                 found.append(f"{table.name}.{column.name}")
     return found
+# --- group sessions -------------------------------------------------------------------------
+
+def local_at(centre: Centre, days: int, at: str) -> datetime:
+    """The instant of ``at`` (HH:MM, the centre's time) ``days`` after today at the centre."""
+    return local_to_utc(centre_today(centre) + timedelta(days=days), time.fromisoformat(at),
+                        centre.timezone)
+
+
+def group_fields(centre: Centre, days: int = 3, start: str = "09:30", end: str = "11:30",
+                 **fields: object) -> dict:
+    """A planning request: adults by default (no minors' rules), 2 headsets by count."""
+    return {"kind": "workshop", "title": "Atelier", "starts_at": local_at(centre, days, start),
+            "ends_at": local_at(centre, days, end), "organisation": "France Travail",
+            "group_size": 8, "min_age": 18, "max_age": 60, "headsets": 2, **fields}
+
+
+def plan_group(db: Session, centre: Centre, *, actor: StaffUser | None = None,
+               confirmed: bool = False, now: datetime | None = None, **fields: object):
+    """Plan a group session through the planner and commit; returns ``Planned``."""
+    done = create_group_session(db, actor, centre, parse_plan(group_fields(centre, **fields)),
+                                now or utcnow(), confirmed=confirmed)
+    db.commit()
+    return done
+
+
+def move_group(db: Session, group_id: int, starts_at: datetime) -> VRSession:
+    """Move a planned session (and its allocations) so that it starts at ``starts_at``: the
+    day of a visit planned earlier has come (servers run on the real clock)."""
+    group = db.get(VRSession, group_id)
+    shift = starts_at - group.starts_at
+    allocations = list(db.exec(select(Allocation).where(col(Allocation.session_id) == group_id)))
+    for allocation in allocations:
+        db.delete(allocation)
+    db.flush()
+    group.starts_at, group.ends_at = group.starts_at + shift, group.ends_at + shift
+    db.add(group)
+    db.add_all(Allocation(headset_id=a.headset_id, session_id=group_id,
+                          starts_at=a.starts_at + shift, ends_at=a.ends_at + shift)
+               for a in allocations)
+    db.commit()
+    return group
+
+
+def roster_csv(rows: Sequence[tuple[str, str, str]]) -> str:
+    """A roster file as a spreadsheet saves it (semicolons, French header)."""
+    return "prénom;code;tranche\n" + "".join(f"{n};{c};{b}\n" for n, c, b in rows)

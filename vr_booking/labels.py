@@ -29,6 +29,8 @@ LABELS = {
     "hub": N_("Hub"),
     "associated": N_("Associated centre"),
     "offered": N_("Seat offered"),
+    "planned": N_("Planned"),
+    "closed": N_("Closed"),
 }
 
 

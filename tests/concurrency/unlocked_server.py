@@ -6,6 +6,10 @@ replaces :func:`vr_booking.db.locking.lock_centres` by a no-op wherever a module
 (it is imported by name into many modules), and serves the app with uvicorn in this very
 process, with one worker, so that the patch is the code that answers. Never part of the
 package: the lock's absence must only ever be demonstrated, not shipped.
+
+``--unchecked-allocations`` also turns off the group planner's clash check (every headset
+at the centre looks free), so that only the database's own rule stands between parallel
+plans and a headset reserved twice (see ``test_allocation_concurrency.py``).
 """
 
 import argparse
@@ -42,12 +46,27 @@ def unlock_everywhere() -> list[str]:
     return sorted(patched)
 
 
+def uncheck_allocations() -> None:
+    """The planner sees every headset at the centre (and every one asked for) as free."""
+    from vr_booking.services.fleet.location import headsets_at
+    from vr_booking.services.groups import allocation, planning
+
+    def everything_free(session, centre, window, asked=(), exclude_session_id=None):
+        here = headsets_at(session, centre, *window.blocked)
+        return allocation.Availability([*here, *(h for h in asked if h not in here)], [])
+
+    planning.availability = everything_free
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--unchecked-allocations", action="store_true")
     options = parser.parse_args()
     patched = unlock_everywhere()
+    if options.unchecked_allocations:
+        uncheck_allocations()
     from vr_booking.services.open_access import booking
 
     if booking.lock_centres is not no_lock:

@@ -4,7 +4,9 @@ from vr_booking.models.audit import AuditEvent
 from vr_booking.models.base import UTCDateTime, utcnow
 from vr_booking.models.booking import (
     ACTIVE,
+    CHILD_AGE_BAND,
     HOLDING,
+    MINOR_AGE_BANDS,
     SEAT_HOLDING,
     AgeBand,
     Booking,
@@ -36,8 +38,11 @@ from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.security import RateCounter, StaffSession
 from vr_booking.models.session import (
     Allocation,
+    CalendarFeed,
     Closure,
     OpenAccessRule,
+    SessionFacilitator,
+    SessionJob,
     SessionKind,
     SessionStatus,
     SessionVideo,
@@ -54,7 +59,9 @@ from vr_booking.models.staff import (
 
 __all__ = [
     "ACTIVE",
+    "CHILD_AGE_BAND",
     "HOLDING",
+    "MINOR_AGE_BANDS",
     "ROME_CODE_RE",
     "ROME_DOMAINS",
     "SEAT_HOLDING",
@@ -65,6 +72,7 @@ __all__ = [
     "Booking",
     "BookingJob",
     "BookingStatus",
+    "CalendarFeed",
     "Centre",
     "CentreKind",
     "Cleaning",
@@ -95,6 +103,8 @@ __all__ = [
     "Sector",
     "SentNotice",
     "ServiceState",
+    "SessionFacilitator",
+    "SessionJob",
     "SessionKind",
     "SessionStatus",
     "SessionVideo",

@@ -35,6 +35,12 @@ class AgeBand(StrEnum):
     senior = "55+"
 
 
+# A group's roster may name children: they come, but never wear a headset (field rule 1).
+# Not an AgeBand, since open access and walk-ins are for 13 and over.
+CHILD_AGE_BAND = "0-12"
+MINOR_AGE_BANDS = (CHILD_AGE_BAND, AgeBand.teen.value)
+
+
 class Gender(StrEnum):
     female = "female"
     male = "male"

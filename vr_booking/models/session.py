@@ -74,6 +74,10 @@ class VRSession(SQLModel, table=True):
         one_of("status", SessionStatus),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
         UniqueConstraint("rule_id", "starts_at"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age",
+                        name="ages_in_order"),
+        CheckConstraint("briefing_minutes >= 0 AND video_minutes >= 0 AND cleaning_minutes >= 0",
+                        name="rotation_minutes_non_negative"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -84,10 +88,22 @@ class VRSession(SQLModel, table=True):
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     rule_id: int | None = Field(default=None, foreign_key="open_access_rule.id", index=True)
-    facilitator_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    facilitator_id: int | None = Field(default=None, foreign_key="staff_user.id",
+                                       description="the lead facilitator (others: "
+                                                   "SessionFacilitator)")
     organisation: str = Field(default="", max_length=200)
+    contact: str = Field(default="", max_length=200, description="who to call at the "
+                                                                 "organisation")
     group_size: int = 0
+    min_age: int | None = None
+    max_age: int | None = None
     headsets_reserved: int = 0
+    # One rotation round of a group: briefing, then the video, then cleaning (field rule 8).
+    briefing_minutes: int = 5
+    video_minutes: int = 15
+    cleaning_minutes: int = 2
+    accompanying_adult: str = Field(default="", max_length=200,
+                                    description="named adult accompanying a group of minors")
     minors_authorisation_holder: str = Field(default="", max_length=200)
     location: str = Field(default="", max_length=200, description="off-site place of a forum")
     transport_minutes: int = 0
@@ -100,10 +116,13 @@ class VRSession(SQLModel, table=True):
 
 
 class Allocation(SQLModel, table=True):
-    """A headset reserved for a time range by a session.
+    """A headset reserved by a session for the whole time it is taken: from departure (start
+    minus a forum's transport) until it is back and clean (end plus transport and cleaning).
 
-    Invariant (enforced by the services under a lock): no headset has two allocations whose
-    ranges overlap, and none while it is away on loan or out of service.
+    Invariant: no headset has two allocations whose ranges overlap (the database refuses it:
+    an exclusion constraint on PostgreSQL, triggers on SQLite, both written in the
+    migration), and none while it is away on loan or out of service (the group-session
+    service, under the centre lock). A cancelled session's allocations are deleted.
     """
 
     __table_args__ = (CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
@@ -123,3 +142,40 @@ class SessionVideo(SQLModel, table=True):
     session_id: int = Field(foreign_key="vr_session.id", primary_key=True, ondelete="CASCADE")
     video_id: int = Field(foreign_key="video.id", primary_key=True, ondelete="CASCADE")
     watched: bool = False
+
+
+class SessionFacilitator(SQLModel, table=True):
+    """A facilitator working a group session besides its lead (``VRSession.facilitator_id``)."""
+
+    __tablename__ = "session_facilitator"
+
+    session_id: int = Field(foreign_key="vr_session.id", primary_key=True, ondelete="CASCADE")
+    staff_id: int = Field(foreign_key="staff_user.id", primary_key=True, ondelete="CASCADE")
+
+
+class SessionJob(SQLModel, table=True):
+    """A job planned for a group session (its videos are planned in ``SessionVideo``)."""
+
+    __tablename__ = "session_job"
+
+    session_id: int = Field(foreign_key="vr_session.id", primary_key=True, ondelete="CASCADE")
+    job_id: int = Field(foreign_key="job.id", primary_key=True, ondelete="CASCADE")
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A centre's calendar feed for staff calendars, at an unguessable address.
+
+    Only the SHA-256 of the address's token is stored: the address is shown once, when made;
+    revoking it makes the address answer 404.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(default="", max_length=80, description="whose calendar, for people")
+    created_by_id: int | None = Field(default=None, foreign_key="staff_user.id",
+                                      ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

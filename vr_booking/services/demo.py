@@ -11,16 +11,18 @@ from datetime import date, time, timedelta
 from sqlmodel import Session, func, select
 
 from vr_booking.models import (
-    Allocation,
     Centre,
     Headset,
     OpenAccessRule,
     StaffUser,
     VRSession,
+    utcnow,
 )
 from vr_booking.paths import DATA_DIR
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.catalogue.csv_import import import_catalogue_or_raise
+from vr_booking.services.groups.inputs import parse_plan
+from vr_booking.services.groups.planning import create_group_session
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.timeutil import local_to_utc
 
@@ -85,6 +87,7 @@ def _load_rules(session: Session, centres: dict[str, Centre], rows: list[dict]) 
 def _load_group_sessions(
     session: Session, centres: dict[str, Centre], rows: list[dict], today: date
 ) -> None:
+    """Plan the demo group sessions through the planner, like a manager would."""
     for row in rows:
         centre = centres[row["centre"]]
         if session.exec(select(VRSession).where(
@@ -93,31 +96,13 @@ def _load_group_sessions(
             continue
         day = today + timedelta(days=(row["weekday"] - today.weekday()) % 7,
                                 weeks=row["weeks_ahead"])
-        vr_session = VRSession(
-            centre_id=centre.id, kind=row["kind"], title=row["title"],
-            starts_at=local_to_utc(day, time.fromisoformat(row["start"]), centre.timezone),
-            ends_at=local_to_utc(day, time.fromisoformat(row["end"]), centre.timezone),
-            organisation=row["organisation"], group_size=row["group_size"],
-            headsets_reserved=row["headsets"], location=row.get("location", ""),
-            transport_minutes=row.get("transport_minutes", 0),
-            minors_authorisation_holder=row.get("minors_authorisation_holder", ""),
-        )
-        session.add(vr_session)
-        session.flush()
-        _allocate_first_headsets(session, vr_session, centre)
-
-
-def _allocate_first_headsets(session: Session, vr_session: VRSession, centre: Centre) -> None:
-    """Reserve the centre's first headsets for a demo session (demo sessions never overlap)."""
-    headsets = session.exec(
-        select(Headset).where(Headset.home_centre_id == centre.id)
-        .order_by(Headset.asset_tag).limit(vr_session.headsets_reserved)
-    ).all()
-    session.add_all(
-        Allocation(headset_id=h.id, session_id=vr_session.id,
-                   starts_at=vr_session.starts_at, ends_at=vr_session.ends_at)
-        for h in headsets
-    )
+        fields = {k: v for k, v in row.items()
+                  if k not in {"centre", "weekday", "weeks_ahead", "start", "end"}}
+        plan = parse_plan({
+            **fields, "starts_at": local_to_utc(day, time.fromisoformat(row["start"]),
+                                                centre.timezone),
+            "ends_at": local_to_utc(day, time.fromisoformat(row["end"]), centre.timezone)})
+        create_group_session(session, None, centre, plan, utcnow(), confirmed=True)
 
 
 DEMO_STAFF = (

@@ -5,7 +5,7 @@ one table (``vr_booking.web.errors``). ``code`` is part of the API's contract: p
 test it, so a code, once published, keeps its meaning.
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
@@ -18,6 +18,10 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.fields = fields or {}
+
+    def extra(self) -> dict[str, Any]:
+        """More of the API's answer, beside ``detail`` and ``code`` (e.g. what clashed)."""
+        return {}
 
 
 class NotFound(DomainError):

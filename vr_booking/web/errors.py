@@ -62,8 +62,9 @@ def _titles() -> dict[int, str]:
 
 def api_error(status: int, detail: str, code: str | None = None,
               fields: dict[str, str] | None = None, errors: list[dict] | None = None,
-              headers: dict | None = None) -> JSONResponse:
-    """An API error: ``ErrorBody``, or ``ValidationErrorBody`` for a 422."""
+              headers: dict | None = None, extra: dict[str, Any] | None = None) -> JSONResponse:
+    """An API error: ``ErrorBody``, or ``ValidationErrorBody`` for a 422; ``extra`` adds what
+    a refusal names (what clashed, the free alternatives)."""
     body: dict[str, Any] = {"detail": detail,
                             "code": code or CODE_BY_STATUS.get(status, f"http_{status}")}
     if fields or status == 422:
@@ -72,6 +73,7 @@ def api_error(status: int, detail: str, code: str | None = None,
         body["errors"] = errors if errors is not None else [
             {"loc": [name], "msg": message, "type": body["code"]}
             for name, message in (fields or {}).items()]
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -121,7 +123,8 @@ async def _domain_error(request: Request, exc: DomainError):
     status = status_of(exc)
     headers = retry_headers(exc)
     if is_api(request):
-        return api_error(status, exc.message, exc.code, exc.fields, headers=headers)
+        return api_error(status, exc.message, exc.code, exc.fields, headers=headers,
+                         extra=exc.extra())
     return error_response(request, status, exc.message, headers)
 
 

@@ -24,8 +24,9 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
 
 
-def day_date(day: date, fmt: str = "full") -> str:
-    """A calendar date (no instant, so no zone) in the page's language."""
+def format_day(day: date, fmt: str = "full") -> str:
+    """A calendar date (no time, no zone) in the request's language: "full", "long",
+    "medium", "short" or a Babel pattern ("LLLL y" for a month, "EEE" for a weekday)."""
     return format_date(day, fmt, locale=current_language.get())
 
 
@@ -47,7 +48,7 @@ def build_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
-    env.filters["day_date"] = day_date
+    env.filters["format_day"] = format_day
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,

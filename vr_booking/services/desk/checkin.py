@@ -1,5 +1,5 @@
-"""Checking people in at the desk: visitors by their ticket (QR scan or typed code) and
-group participants from the roster.
+"""Checking people in at the desk: visitors by their ticket (QR scan or typed code), group
+participants from the roster one by one, or a whole group at once ("all present").
 
 Both are idempotent: a second scan or click answers "already checked in" and changes
 nothing. Every check-in locks the centre (:func:`vr_booking.db.lock_centres`) and re-reads
@@ -10,16 +10,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel.dates import format_time
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from vr_booking.db import lock_centres
 from vr_booking.i18n import _, current_language
-from vr_booking.models import Booking, BookingStatus, Centre, SessionStatus, StaffUser, VRSession
+from vr_booking.models import (
+    Booking,
+    BookingStatus,
+    Centre,
+    Participant,
+    SessionKind,
+    SessionStatus,
+    StaffUser,
+    VRSession,
+)
 from vr_booking.services.desk.day import has_free_seat, other_day
 from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.desk.people import Holder, desk_centre, find_holder, find_ticket, reread
-from vr_booking.services.errors import Conflict
+from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.timeutil import to_local
+
+MAX_GROUP = 500  # people checked in at once in a group without a roster
 
 
 @dataclass
@@ -98,3 +109,46 @@ def check_in_participant(session: Session, staff: StaffUser, participant_id: int
     session.add(holder.participant)
     session.flush()
     return holder, False
+
+
+@dataclass
+class GroupCheckIn:
+    group: VRSession
+    newly: int  # checked in by this action
+    present: int  # checked in now, in all
+
+
+def check_in_group(session: Session, staff: StaffUser, group_id: int, now: datetime, *,
+                   centre_id: int | None = None, present: int | None = None) -> GroupCheckIn:
+    """"All present": check in every participant of today's group not yet checked in. A
+    group without a roster records ``present`` people instead (anonymous participants)."""
+    group = session.get(VRSession, group_id)
+    if group is None or group.kind == SessionKind.open_access:
+        raise NotFound("unknown_group_session", _("This group session does not exist."))
+    centre = desk_centre(session, staff, group, centre_id)
+    lock_centres(session, [centre.id])
+    session.refresh(group)
+    if group.status != SessionStatus.planned:
+        raise Conflict("not_planned", _("This session is cancelled or closed."))
+    day = other_day(centre, group.starts_at, now)
+    if day:
+        raise Conflict("wrong_day", _("This group is expected on {date}, not today.").format(
+            date=day))
+    roster = session.exec(select(Participant).where(
+        Participant.session_id == group.id, col(Participant.is_walk_in).is_(False))).all()
+    if roster:
+        todo = [p for p in roster if p.checked_in_at is None]
+    else:
+        todo = _anonymous_group(group, present)
+    for participant in todo:
+        participant.checked_in_at = now
+    session.add_all(todo)
+    session.flush()
+    return GroupCheckIn(group, len(todo), len(roster) if roster else len(todo))
+
+
+def _anonymous_group(group: VRSession, present: int | None) -> list[Participant]:
+    if present is None or not 1 <= present <= MAX_GROUP:
+        message = _("Say how many people are here (1 to {n}).").format(n=MAX_GROUP)
+        raise InvalidInput("invalid_present", message, {"present": message})
+    return [Participant(session_id=group.id) for _n in range(present)]

@@ -24,6 +24,8 @@ from vr_booking.models import (
 )
 from vr_booking.services.desk.board import HeadsetBoard, headset_board
 from vr_booking.services.desk.no_shows import release_cutoff
+from vr_booking.services.desk.people import participant_names
+from vr_booking.services.groups.rotation import Rotation, plan_rotation
 from vr_booking.services.open_access.capacity import SlotLoad, slot_loads
 from vr_booking.services.timeutil import day_bounds, local_date
 
@@ -63,6 +65,16 @@ class GroupDesk:
     @property
     def checked_in(self) -> int:
         return sum(1 for p in self.participants if p.checked_in_at is not None)
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Participant id → the name the desk shows (the same as hand-out messages)."""
+        return participant_names(self.participants)
+
+    @property
+    def rotation(self) -> Rotation:
+        """Its rounds and who is in each (the planner's; warnings are the planning pages')."""
+        return plan_rotation(self.session, self.participants)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from vr_booking.i18n import _
 from vr_booking.models import (
+    CHILD_AGE_BAND,
     Booking,
     BookingStatus,
     Centre,
@@ -46,6 +47,11 @@ class Holder:
     @property
     def is_open_access(self) -> bool:
         return self.session.kind == SessionKind.open_access
+
+    @property
+    def is_child(self) -> bool:
+        """A participant under 13 on a group's roster: never given a headset (rule 1)."""
+        return self.participant is not None and self.participant.age_band == CHILD_AGE_BAND
 
     @property
     def is_checked_in(self) -> bool:

@@ -1,10 +1,11 @@
-"""The hand-out rules in one place (field rules 4–6) and the facts they read.
+"""The hand-out rules in one place (field rules 1, 4–6) and the facts they read.
 
-A headset goes to a person only if it is at the desk's centre today, in service, not being
-worn, cleaned since its last return, charged for the person's immersion cap plus the margin,
-not reserved by another session meanwhile and, for open-access visitors, without a foam
-face cover. :func:`refusal` says which rule refuses; the Today board uses it to offer
-headsets and :mod:`handout` to refuse, so that both always agree.
+A headset goes to a person only if they are not a child under 13 on a group's roster, and
+if it is at the desk's centre today, in service, not being worn, cleaned since its last
+return, charged for the person's immersion cap plus the margin, not reserved by another
+session meanwhile and, for open-access visitors, without a foam face cover. :func:`refusal`
+says which rule refuses; the Today board uses it to offer headsets and :mod:`handout` to
+refuse, so that both always agree.
 """
 
 from collections.abc import Iterable
@@ -148,6 +149,9 @@ def _reserved_elsewhere(candidate: Candidate, holder: Holder, now: datetime,
 def refusal(candidate: Candidate, holder: Holder, cap: int, now: datetime) -> DomainError | None:
     """Why this headset may not go to this person for ``cap`` minutes now (None: it may)."""
     headset, row, tag = candidate.headset, candidate.row, candidate.headset.asset_tag
+    if holder.is_child:
+        return Conflict("under_13", _("{name} is under 13: nobody under 13 wears a headset. "
+                                      "They do the non-VR activity.").format(name=holder.name))
     if not candidate.is_here:
         return Conflict("headset_elsewhere", _("{tag} is not at this centre today.").format(
             tag=tag))

@@ -10,11 +10,12 @@ from vr_booking.web.api import (
     desk,
     desk_headsets,
     fleet,
+    groups,
     notify,
     open_access,
     root,
 )
 
 ROUTERS = tuple(module.router for module in (
-    root, open_access, catalogue, fleet, desk, desk_headsets,
+    root, open_access, catalogue, fleet, desk, desk_headsets, groups,
     admin_staff, admin_centres, admin_tokens, admin_audit, notify))

@@ -16,6 +16,10 @@ from vr_booking.web.pages import (
     desk_headsets,
     docs,
     fleet,
+    group_calendar,
+    group_desk,
+    group_roster,
+    groups,
     notify_display,
     notify_jobs,
     notify_ticket,
@@ -27,5 +31,6 @@ from vr_booking.web.pages import (
 
 ROUTERS = tuple(module.router for module in (
     public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    groups, group_roster, group_desk, group_calendar,
     admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords,
     notify_ticket, notify_display, notify_jobs))

@@ -1,0 +1,129 @@
+"""Calendar views (week and month, one centre or the network) and a centre's ICS feed behind
+an unguessable, revocable address."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlmodel import Session
+
+from factories import (
+    FACILITATOR,
+    GAP_FACILITATOR,
+    MANAGER,
+    add_headsets,
+    centre_today,
+    confirmed_bookings,
+    login,
+    make_world,
+    open_access_slot,
+    plan_group,
+    post_form,
+)
+
+CALENDAR = "/staff/calendar?lang=en"
+
+
+@pytest.fixture
+def world(db: Session, make_centre, make_staff):
+    world = make_world(db, make_centre, make_staff)
+    add_headsets(db, world.gap, 2, prefix="GAP-VR-")
+    confirmed_bookings(db, open_access_slot(db, world.marseille), 2)  # in two days, 14:00
+    plan_group(db, world.marseille, title="Classe de 3e B", days=3)
+    plan_group(db, world.gap, title="Atelier à Gap", days=3, headsets=1)
+    return world
+
+
+def day_param(world, days: int) -> str:
+    return (centre_today(world.marseille) + timedelta(days=days)).isoformat()
+
+
+def test_the_week_shows_open_access_and_group_sessions_together(client, world):
+    login(client, FACILITATOR)
+    page = client.get(f"{CALENDAR}&centre=marseille&day={day_param(world, 3)}").text
+    assert "Classe de 3e B" in page
+    assert "Atelier à Gap" not in page  # another centre
+    assert 'rel="next"' in page
+    assert 'rel="prev"' in page
+    page = client.get(f"{CALENDAR}&centre=marseille&day={day_param(world, 2)}").text
+    assert re.search(r">Open access</a>\s*<span class=\"muted\">· 1 slot · 2 booked", page)
+
+
+def test_the_month_lists_each_day_and_links_the_sessions(client, world, db):
+    login(client, FACILITATOR)
+    page = client.get(f"{CALENDAR}&centre=marseille&view=month&day={day_param(world, 3)}")
+    assert page.status_code == 200
+    assert 'class="month"' in page.text
+    assert re.search(r'href="[^"]*/staff/groups/\d+">Classe de 3e B</a>', page.text)
+
+
+def test_the_network_view_shows_every_centre_the_person_sees(client, world):
+    login(client, MANAGER)  # manager of the hub: sees Gap, the centre it leads
+    page = client.get(f"{CALENDAR}&day={day_param(world, 3)}").text
+    assert "Classe de 3e B" in page
+    assert "Atelier à Gap" in page
+    client.cookies.clear()
+    login(client, GAP_FACILITATOR)
+    page = client.get(f"{CALENDAR}&day={day_param(world, 3)}").text
+    assert "Atelier à Gap" in page
+    assert "Classe de 3e B" not in page
+    assert client.get(f"{CALENDAR}&centre=marseille").status_code == 403
+
+
+def test_bad_calendar_parameters_answer_422_not_500(client, world):
+    login(client, FACILITATOR)
+    for query in ("view=year", "day=1999-01-01", "day=²", "centre=nowhere"):
+        assert client.get(f"{CALENDAR}&{query}").status_code in {404, 422}
+
+
+def make_feed(client: TestClient, label: str = "Sami's phone") -> str:
+    page = post_form(client, "/staff/centres/marseille/calendar-feeds?lang=en",
+                     {"label": label})
+    assert page.status_code == 200
+    assert "it is shown only once" in page.text
+    return re.search(r'id="new-url" class="url wide" readonly value="([^"]+)"',
+                     page.text).group(1)
+
+
+def test_a_feed_gives_the_centres_sessions_to_a_calendar_app(client, world):
+    login(client, MANAGER)
+    url = make_feed(client)
+    assert url.startswith("http://testserver/calendar-feeds/")
+    assert len(url.rsplit("/", 1)[1]) > 40  # unguessable
+    client.cookies.clear()  # a calendar app has no staff session
+    answer = client.get(url.removeprefix("http://testserver"))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(answer.content)
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert {"Classe de 3e B", "Accès libre"} <= set(events)  # French, the default language
+    assert "Atelier à Gap" not in events
+    start = events["Classe de 3e B"].decoded("dtstart")
+    assert (str(start.tzinfo), start.strftime("%H:%M")) == ("Europe/Paris", "09:30")
+    assert calendar.walk("VTIMEZONE")
+
+
+def test_a_revoked_feed_stops_answering(client, world, db):
+    login(client, MANAGER)
+    url = make_feed(client).removeprefix("http://testserver")
+    page = client.get("/staff/centres/marseille/calendar-feeds?lang=en").text
+    feed_id = re.search(r"/calendar-feeds/(\d+)/revoke", page).group(1)
+    post_form(client, f"/staff/centres/marseille/calendar-feeds/{feed_id}/revoke")
+    assert client.get(url).status_code == 404
+    assert client.get("/calendar-feeds/not-a-real-token.ics").status_code == 404
+
+
+def test_only_managers_make_feeds(client, world):
+    login(client, FACILITATOR)
+    assert client.get("/staff/centres/marseille/calendar-feeds").status_code == 403
+    assert post_form(client, "/staff/centres/marseille/calendar-feeds",
+                     {"label": "x"}).status_code == 403
+
+
+def test_a_feed_needs_a_label(client, world):
+    login(client, MANAGER)
+    page = post_form(client, "/staff/centres/marseille/calendar-feeds?lang=en", {"label": ""})
+    assert page.status_code == 422
+    assert 'id="label-error"' in page.text
