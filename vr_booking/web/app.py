@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (*PAGE_ROUTERS, *API_ROUTERS):
         app.include_router(router)
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, API_ROUTERS)
     _install_middleware(app, settings)
     return app
 

@@ -6,10 +6,13 @@ missing field, a wrong type) or a service refused its content (``InvalidInput``)
 maps each field to one message, ``errors`` lists them with their location in the request.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 
@@ -48,17 +51,38 @@ BAD_JSON = {"description": "The body is not valid JSON (`code`: `invalid_json`)"
 _FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Serve an OpenAPI document whose errors are ours (see :func:`finish_openapi`)."""
+def install_openapi(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Serve an OpenAPI document whose errors are ours (see :func:`finish_openapi`);
+    ``routers`` are the API's, whose staff operations get their 401 documented."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = finish_openapi(get_openapi(
-                title=app.title, version=app.version, description=app.description,
-                routes=app.routes))
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            document_bearer_routes(schema, [r for router in routers for r in router.routes])
+            app.openapi_schema = finish_openapi(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def document_bearer_routes(schema: dict[str, Any], routes: list[Any]) -> None:
+    """401 on every operation that asks for a staff bearer token, found from its
+    dependencies, so that no staff router can forget to say so."""
+    from vr_booking.web.deps import api_staff  # the dependency that answers 401
+
+    for route in routes:
+        if not isinstance(route, APIRoute) or not _depends_on(route.dependant, api_staff):
+            continue
+        for method in route.methods:
+            operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation.setdefault("responses", {}).setdefault(
+                    "401", {"description": UNAUTHORIZED[401]["description"]})
+
+
+def _depends_on(dependant: Dependant, call: Any) -> bool:
+    return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
 
 
 def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
