@@ -332,7 +332,7 @@ def lend(db: Session, headset: Headset, lender: Centre, borrower: Centre,
                 start_date=today - timedelta(days=1), end_date=today + timedelta(days=days))
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=headset.id))
+    db.add(LoanHeadset.of(loan, headset.id))
     db.commit()
     return loan
 

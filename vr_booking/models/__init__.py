@@ -30,7 +30,14 @@ from vr_booking.models.headset import (
     ServiceState,
     WatchedVideo,
 )
-from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
+from vr_booking.models.loan import (
+    Condition,
+    HandoverStep,
+    Loan,
+    LoanHandover,
+    LoanHeadset,
+    LoanStatus,
+)
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.session import (
     Allocation,
@@ -61,10 +68,12 @@ __all__ = [
     "Cleaning",
     "CleaningMethod",
     "Closure",
+    "Condition",
     "FaceCover",
     "Feedback",
     "FeedbackJob",
     "Gender",
+    "HandoverStep",
     "Headset",
     "HeadsetStateChange",
     "HeadsetUse",
@@ -73,6 +82,7 @@ __all__ = [
     "InstalledVideo",
     "Job",
     "Loan",
+    "LoanHandover",
     "LoanHeadset",
     "LoanStatus",
     "OpenAccessRule",
