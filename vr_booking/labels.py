@@ -26,6 +26,23 @@ LABELS = {
     "cancelled": N_("Cancelled"),
     "checked_in": N_("Checked in"),
     "no_show": N_("Did not come"),
+    # loans: statuses, conditions, kit items, hand-over steps
+    "planned": N_("Planned"),
+    "in_transit": N_("In transit"),
+    "active": N_("At the borrowing centre"),
+    "returned": N_("Returned"),
+    "overdue": N_("Overdue"),
+    "good": N_("Good"),
+    "worn": N_("Worn"),
+    "damaged": N_("Damaged"),
+    "charger": N_("Charger"),
+    "cable": N_("Cable"),
+    "controllers": N_("Controllers"),
+    "face_covers": N_("Face covers"),
+    "case": N_("Case"),
+    "dispatch": N_("Handed over"),
+    "receipt": N_("Received"),
+    "back": N_("Taken back"),
 }
 
 
