@@ -31,14 +31,21 @@ DUE_SOON_DAYS = 3
 
 
 @dataclass
+class HandoverView:
+    handover: LoanHandover
+    staff_name: str
+
+
+@dataclass
 class LoanView:
-    """A loan with its centres, headsets and derived flags."""
+    """A loan with its centres, headsets, hand-overs (by step) and derived flags."""
 
     loan: Loan
     lender: Centre
     borrower: Centre
     headsets: list[tuple[LoanHeadset, Headset]]
     today: date  # in the lender's zone
+    handovers: dict[str, HandoverView] = field(default_factory=dict)
 
     @property
     def is_late(self) -> bool:
@@ -61,18 +68,6 @@ class LoanView:
         return missing_items(row.kit, row.kit_back)
 
 
-@dataclass
-class HandoverView:
-    handover: LoanHandover
-    staff_name: str
-
-
-@dataclass
-class LoanDetail(LoanView):
-    handovers: dict[str, HandoverView] = field(default_factory=dict)
-    created_by: str = ""
-
-
 def list_loans(session: Session, staff: StaffUser, now: datetime, *,
                centre_slug: str | None = None, status: str | None = None) -> list[LoanView]:
     """Loans of the centres this staff member sees (or of one of them), newest first."""
@@ -91,29 +86,29 @@ def list_loans(session: Session, staff: StaffUser, now: datetime, *,
 
 def views(session: Session, loans: list[Loan], now: datetime) -> list[LoanView]:
     """Loan views for many loans in a fixed number of queries."""
+    ids = [lo.id for lo in loans]
     centres = {c.id: c for c in session.exec(select(Centre).where(col(Centre.id).in_(
         {lo.from_centre_id for lo in loans} | {lo.to_centre_id for lo in loans})))}
     lent: dict[int, list[tuple[LoanHeadset, Headset]]] = {}
     for row, headset in session.exec(
             select(LoanHeadset, Headset).join(Headset, col(Headset.id) == LoanHeadset.headset_id)
-            .where(col(LoanHeadset.loan_id).in_([lo.id for lo in loans]))
-            .order_by(Headset.asset_tag)):
+            .where(col(LoanHeadset.loan_id).in_(ids)).order_by(Headset.asset_tag)):
         lent.setdefault(row.loan_id, []).append((row, headset))
+    handovers: dict[int, dict[str, HandoverView]] = {}
+    for handover, name in session.exec(
+            select(LoanHandover, StaffUser.name)
+            .join(StaffUser, col(StaffUser.id) == LoanHandover.staff_id, isouter=True)
+            .where(col(LoanHandover.loan_id).in_(ids))):
+        handovers.setdefault(handover.loan_id, {})[handover.step] = HandoverView(
+            handover, name or "")
     return [LoanView(loan, centres[loan.from_centre_id], centres[loan.to_centre_id],
-                     lent.get(loan.id, []),
-                     local_date(now, centres[loan.from_centre_id].timezone)) for loan in loans]
+                     lent.get(loan.id, []), local_date(now, centres[loan.from_centre_id].timezone),
+                     handovers.get(loan.id, {})) for loan in loans]
 
 
-def loan_detail(session: Session, loan: Loan, now: datetime) -> LoanDetail:
-    """One loan with its headsets, hand-overs and who made them."""
-    view = views(session, [loan], now)[0]
-    rows = session.exec(select(LoanHandover, StaffUser.name)
-                        .join(StaffUser, col(StaffUser.id) == LoanHandover.staff_id,
-                              isouter=True)
-                        .where(LoanHandover.loan_id == loan.id)).all()
-    creator = session.get(StaffUser, loan.created_by_id) if loan.created_by_id else None
-    return LoanDetail(**vars(view), created_by=creator.name if creator else "",
-                      handovers={h.step: HandoverView(h, name or "") for h, name in rows})
+def loan_view(session: Session, loan: Loan, now: datetime) -> LoanView:
+    """One loan with its headsets and hand-overs."""
+    return views(session, [loan], now)[0]
 
 
 def next_step(loan: Loan) -> str | None:
