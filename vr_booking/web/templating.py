@@ -1,6 +1,6 @@
 """Jinja2 environment with Babel i18n, date filters in the centre's zone, and htmx fragments."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,11 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
 
 
+def calendar_day(day: date, fmt: str = "medium") -> str:
+    """A calendar date (a loan's day) in the request's language."""
+    return format_date(day, fmt, locale=current_language.get())
+
+
 def csrf_token(request: Request) -> str:
     """The CSRF token for forms (:class:`vr_booking.web.csrf.CSRFMiddleware` puts a getter in
     the scope)."""
@@ -42,6 +47,7 @@ def build_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
+    env.filters["day"] = calendar_day
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,

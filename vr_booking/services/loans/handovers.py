@@ -76,6 +76,11 @@ def lent_rows(session: Session, loan: Loan) -> list[tuple[LoanHeadset, Headset]]
         .where(LoanHeadset.loan_id == loan.id).order_by(Headset.asset_tag)))
 
 
+def check_scans(session: Session, loan: Loan, scanned: list[str]) -> ScanCheck:
+    """What the scans so far say against the loan (for the live list while scanning)."""
+    return ScanCheck([h.asset_tag for _r, h in lent_rows(session, loan)], scanned)
+
+
 def dispatch_loan(session: Session, staff: StaffUser, loan: Loan, data: Handover,
                   now: datetime) -> HandoverResult:
     """Hand the scanned headsets over to the borrower (or whoever carries them)."""

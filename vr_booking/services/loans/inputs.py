@@ -49,6 +49,21 @@ def parse_day(value: str, name: str) -> date:
     return day
 
 
+def request_from_form(lender_slug: str, values: dict[str, str], tags: list[str],
+                      kit: list[str]) -> LoanRequest:
+    """A loan request from the board's form; every unreadable date is named at once."""
+    days, fields = {}, {}
+    for name in ("start_date", "end_date"):
+        try:
+            days[name] = parse_day(values.get(name, ""), name) if values.get(name) else None
+        except InvalidInput as error:
+            fields.update(error.fields)
+    if fields:
+        raise InvalidInput("invalid_loan", _("Please correct the marked fields."), fields)
+    return LoanRequest(lender_slug, values.get("to_centre", ""), days["start_date"],
+                       days["end_date"], tags, kit, values.get("notes", ""))
+
+
 def check_dates(start: date | None, end: date | None, today: date) -> dict[str, str]:
     """Field → message for loan dates that cannot work (empty when they can)."""
     if start is None:

@@ -10,6 +10,9 @@ from vr_booking.web.pages import (
     desk_headsets,
     docs,
     fleet,
+    loans,
+    loans_board,
+    loans_handovers,
     open_access,
     open_access_rules,
     public,
@@ -17,4 +20,5 @@ from vr_booking.web.pages import (
 )
 
 ROUTERS = tuple(module.router for module in (
-    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs))
+    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    loans, loans_board, loans_handovers))
