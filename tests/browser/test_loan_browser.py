@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import qrcode
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
@@ -165,3 +166,52 @@ def test_loan_pages_have_no_serious_violations(page: Page, live_server, network,
     page.get_by_role("button", name="Record the hand-over").click()  # nothing scanned
     found["dispatch with errors"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
+
+
+# --- the camera -----------------------------------------------------------------------------
+
+def qr_video(path, text: str, width: int = 640, height: int = 480) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
+    code = qrcode.QRCode(border=4)
+    code.add_data(text)
+    code.make()
+    matrix = code.get_matrix()
+    size = min(width, height) * 5 // 6 // len(matrix)
+    left, top = (width - size * len(matrix)) // 2, (height - size * len(matrix)) // 2
+    luma = bytearray([235]) * (width * height)  # white; dark modules are 16
+    for row, cells in enumerate(matrix):
+        for col, dark in enumerate(cells):
+            if dark:
+                for y in range(top + row * size, top + (row + 1) * size):
+                    start = y * width + left + col * size
+                    luma[start:start + size] = bytes([16]) * size
+    chroma = bytes([128]) * (width * height // 4)  # grey: no colour
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
+                     + frame * 5)
+
+
+def test_the_camera_adds_a_scanned_label_to_the_list(browser_type, browser_type_launch_args,
+                                                      live_server, network, db, tmp_path):
+    """Chromium's fake camera plays a video of MRS-VR-01's label: the page reads it."""
+    url = live_server.url
+    loan = lend_through_service(db, network, TAGS)
+    video = tmp_path / "label.y4m"
+    qr_video(video, f"{url}/h/MRS-VR-01")
+    args = [*browser_type_launch_args["args"], "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    try:
+        page = browser.new_page()
+        errors = sign_in(page, url, MANAGER, f"/staff/loans/{loan.id}/dispatch")
+        page.get_by_role("button", name="Scan with the camera").click()
+        expect(page.locator("#scanned")).to_have_value(re.compile(r"^MRS-VR-01\s*$"),
+                                                       timeout=15_000)
+        expect(page.locator("#scan-camera-status")).to_contain_text("MRS-VR-01")
+        expect(page.locator("#scan-check [role=status]")).to_contain_text(
+            "1 of 3 headsets scanned")
+        page.get_by_role("button", name="Stop the camera").click()
+        expect(page.locator("#scan-camera-video")).to_be_hidden()
+        assert errors == []
+    finally:
+        browser.close()
