@@ -53,11 +53,29 @@ class Cell:
     def is_free(self) -> bool:
         return not self.loans and not self.sessions
 
+    def same_as(self, other: "Cell") -> bool:
+        return (self.centre.id, [lo.id for lo in self.loans], [s.id for s in self.sessions],
+                self.open_access) == (other.centre.id, [lo.id for lo in other.loans],
+                                      [s.id for s in other.sessions], other.open_access)
+
 
 @dataclass
 class Row:
     headset: Headset
     cells: list[Cell]
+
+    @property
+    def runs(self) -> list[tuple[int, int, Cell]]:
+        """Neighbouring columns that say the same, as (first column, columns, cell): a loan
+        over six days reads as one bar, and once on a phone."""
+        runs: list[tuple[int, int, Cell]] = []
+        for index, cell in enumerate(self.cells):
+            if runs and runs[-1][2].same_as(cell):
+                first, span, _cell = runs[-1]
+                runs[-1] = (first, span + 1, cell)
+            else:
+                runs.append((index, 1, cell))
+        return runs
 
 
 @dataclass
