@@ -205,7 +205,8 @@ def _record(session: Session, staff: StaffUser, loan: Loan, step: HandoverStep,
     flags = "; ".join(part for part in (
         f"missing {', '.join(check.missing)}" if check.missing else "",
         f"extra {', '.join(check.extra)}" if check.extra else "") if part)
-    record(session, staff, action, centre_id=loan.from_centre_id, subject_type="loan",
+    where = loan.to_centre_id if step == HandoverStep.receipt else loan.from_centre_id
+    record(session, staff, action, centre_id=where, subject_type="loan",
            subject_id=loan.id, summary=f"{len(check.matched)} headsets scanned"
            + (f" ({flags})" if flags else ""))
     return HandoverResult(loan, check)
