@@ -151,6 +151,32 @@ def test_a_clash_on_the_board_offers_free_headsets(page: Page, live_server, netw
     expect(page.locator("main table")).to_contain_text("MRS-VR-03")
 
 
+def test_days_are_picked_in_the_boards_header(page: Page, live_server, network):
+    """With JavaScript, pressing a first and a last day (or week) fills the dates."""
+    url = live_server.url
+    errors = sign_in(page, url, MANAGER, "/staff/centres/marseille/board")
+    today = centre_today(network.marseille)
+    days = page.locator(".pick-day")
+    expect(days).to_have_count(7)
+    days.nth(5).click()
+    days.nth(2).focus()  # the keyboard works too, and the order does not matter
+    page.keyboard.press("Enter")
+    expect(page.locator("#start_date")).to_have_value((today + timedelta(days=2)).isoformat())
+    expect(page.locator("#end_date")).to_have_value((today + timedelta(days=5)).isoformat())
+    expect(page.locator("#pick-status")).to_contain_text("Days chosen")
+    expect(days.nth(3)).to_have_attribute("aria-pressed", "true")
+    expect(days.nth(6)).to_have_attribute("aria-pressed", "false")
+
+    page.locator("#board-view-weeks").click()  # htmx swaps the board: new buttons work
+    expect(page).to_have_url(re.compile("view=weeks"))
+    page.locator(".pick-day").nth(1).click()
+    page.locator(".pick-day").nth(1).click()
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+    expect(page.locator("#start_date")).to_have_value(monday.isoformat())
+    expect(page.locator("#end_date")).to_have_value((monday + timedelta(days=6)).isoformat())
+    assert errors == []
+
+
 def test_loan_pages_have_no_serious_violations(page: Page, live_server, network, db):
     url = live_server.url
     sign_in(page, url, MANAGER, "/staff")
