@@ -288,3 +288,16 @@ def test_the_list_shows_each_centre_its_loans(signed_in, db, network, make_centr
     assert signed_in(GAP_FACILITATOR).get(f"/staff/loans/{loan.id}").status_code == 403
     assert signed_in().get("/staff/loans/99999999999").status_code == 422
     assert signed_in().get("/staff/loans", params={"status": "lost"}).status_code == 422
+
+
+def test_a_hand_over_that_does_not_fit_is_said_on_its_page(signed_in, db, network):
+    later = lend_through_service(db, network, TAGS, 2, 4)
+    gap = signed_in(GAP_FACILITATOR).get(f"/staff/loans/{later.id}/receive")
+    assert "cannot be recorded now" in gap.text
+    assert 'id="scanned"' not in gap.text
+    early = post_form(signed_in(), f"/staff/loans/{later.id}/dispatch",
+                      {"scanned": "\n".join(TAGS), "action": "record"})
+    assert early.status_code == 409
+    assert "This loan starts on" in early.text
+    assert 'id="scanned"' in early.text  # the scans stay where they were typed
+    assert reread(db, later).status == "planned"

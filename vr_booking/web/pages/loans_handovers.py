@@ -14,10 +14,11 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from vr_booking.models import Loan, StaffUser, utcnow
-from vr_booking.services.errors import InvalidInput
+from vr_booking.models import Loan, LoanStatus, StaffUser, utcnow
+from vr_booking.services.errors import Conflict, InvalidInput
 from vr_booking.services.loans import handovers
 from vr_booking.services.loans.access import require_loan, require_staff_at
+from vr_booking.services.loans.clashes import OUT_STATES
 from vr_booking.services.loans.handovers import Handover, HeadsetCheck, check_scans
 from vr_booking.services.loans.kits import KIT_ITEMS, kit_from_values
 from vr_booking.services.loans.queries import loan_view
@@ -42,12 +43,13 @@ class Step:
     at_lender: bool
     records_condition: bool
     saved: str
+    statuses: tuple[str, ...]  # the loan statuses it moves on
 
 
 STEPS = {s.name: s for s in (
-    Step("dispatch", handovers.dispatch_loan, True, True, "dispatched"),
-    Step("receive", handovers.receive_loan, False, False, "received"),
-    Step("return", handovers.return_loan, True, True, "returned"),
+    Step("dispatch", handovers.dispatch_loan, True, True, "dispatched", (LoanStatus.planned,)),
+    Step("receive", handovers.receive_loan, False, False, "received", (LoanStatus.in_transit,)),
+    Step("return", handovers.return_loan, True, True, "returned", OUT_STATES),
 )}
 
 
@@ -90,7 +92,8 @@ def _page(request: Request, session: Session, staff: StaffUser, loan: Loan, step
     return render(request, "pages/loan_handover.html", {
         "staff": staff, "view": view, "loan": loan, "step": step, "form": form or {},
         "check": check_scans(session, loan, scanned), "kit_items": KIT_ITEMS, "errors": {},
-        "mismatch": None, "stranding": None, **extra}, status_code=status_code)
+        "mismatch": None, "stranding": None, "refusal": None, **extra},
+        status_code=status_code)
 
 
 def _get(step: Step):
@@ -110,10 +113,10 @@ def _post(step: Step):
         data = _handover(form, loan_view(session, loan, utcnow()).tags, step)
         try:
             step.command(session, staff, loan, data, utcnow())
-        except (InvalidInput, ScanMismatch, StrandingConflict) as error:
+        except (InvalidInput, Conflict) as error:  # shown on the page, beside the scans
             discard(session)
             return _page(request, session, staff, require_loan(session, staff, loan_id), step,
-                         form, status_of(error), errors=error.fields,
+                         form, status_of(error), errors=error.fields, refusal=error,
                          mismatch=error if isinstance(error, ScanMismatch) else None,
                          stranding=error if isinstance(error, StrandingConflict) else None)
         return RedirectResponse(request.url_for("loan", loan_id=loan.id).include_query_params(
