@@ -155,7 +155,7 @@ def create_loans_and_groups(session: Session, hubs: list[Centre], centres: list[
                     end_date=today + timedelta(days=6), status="active")
         session.add(loan)
         session.flush()
-        session.add_all(LoanHeadset(loan_id=loan.id, headset_id=h) for h in tags[:2])
+        session.add_all(LoanHeadset.of(loan, h) for h in tags[:2])
         starts = now.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=7)
         workshop = VRSession(centre_id=hub.id, kind="workshop", title="Atelier",
                              starts_at=starts, ends_at=starts + timedelta(hours=2),

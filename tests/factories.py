@@ -45,6 +45,8 @@ from vr_booking.services.desk.checkin import check_in
 from vr_booking.services.desk.handout import hand_out, return_headset
 from vr_booking.services.groups.inputs import parse_plan
 from vr_booking.services.groups.planning import create_group_session
+from vr_booking.services.loans.inputs import LoanRequest
+from vr_booking.services.loans.lifecycle import create_loan
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 from vr_booking.services.open_access.slots import generate_slots
 from vr_booking.services.timeutil import local_to_utc, to_local
@@ -334,7 +336,7 @@ def lend(db: Session, headset: Headset, lender: Centre, borrower: Centre,
                 start_date=today - timedelta(days=1), end_date=today + timedelta(days=days))
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=headset.id))
+    db.add(LoanHeadset.of(loan, headset.id))
     db.commit()
     return loan
 
@@ -407,6 +409,9 @@ HUB_MANAGER = "camille@example.org"
 GAP_MANAGER = "gael@example.org"
 HUB_FACILITATOR = "sami@example.org"
 LYON_FACILITATOR = "tom@example.org"
+# --- loans between centres ------------------------------------------------------------------
+
+GAP_MANAGER = "gap.manager@example.org"
 
 
 @dataclass
@@ -562,3 +567,51 @@ def move_group(db: Session, group_id: int, starts_at: datetime) -> VRSession:
 def roster_csv(rows: Sequence[tuple[str, str, str]]) -> str:
     """A roster file as a spreadsheet saves it (semicolons, French header)."""
     return "prénom;code;tranche\n" + "".join(f"{n};{c};{b}\n" for n, c, b in rows)
+    """Marseille (a hub with headsets ``MRS-VR-01``…, a manager and a facilitator) and Gap,
+    an associated centre it leads (a manager and a facilitator)."""
+
+    marseille: Centre
+    gap: Centre
+    headsets: list[Headset]
+    manager: StaffUser
+    gap_manager: StaffUser
+    gap_facilitator: StaffUser
+    facilitator: StaffUser
+
+
+def make_network(db: Session, make_centre, make_staff, headsets: int = 6) -> Network:
+    marseille = make_centre("marseille", name="Cité des métiers de Marseille", kind="hub")
+    gap = make_centre("gap", name="Centre associé de Gap", hub_id=marseille.id)
+    return Network(marseille, gap, add_headsets(db, marseille, headsets),
+                   make_staff(MANAGER, role="manager", centres=("marseille",)),
+                   make_staff(GAP_MANAGER, role="manager", centres=("gap",)),
+                   make_staff(GAP_FACILITATOR, centres=("gap",)),
+                   make_staff(FACILITATOR, centres=("marseille",)))
+
+
+def loan_request(network: Network, tags: Sequence[str], first: int = 0, last: int = 6,
+                 **fields: object) -> LoanRequest:
+    """A loan from Marseille to Gap of ``tags`` from ``first`` to ``last`` days from today."""
+    today = centre_today(network.marseille)
+    return LoanRequest(**{"from_centre": "marseille", "to_centre": "gap",
+                          "start_date": today + timedelta(days=first),
+                          "end_date": today + timedelta(days=last), "headset_tags": list(tags),
+                          "kit": ["charger", "cable"], **fields})
+
+
+def lend_through_service(db: Session, network: Network, tags: Sequence[str], first: int = 0,
+                         last: int = 6) -> Loan:
+    """A planned loan made by the service as Marseille's manager, committed."""
+    loan = create_loan(db, network.manager, loan_request(network, tags, first, last), utcnow())
+    db.commit()
+    return loan
+
+
+def waitlisted_bookings(db: Session, slot: VRSession, count: int) -> list[Booking]:
+    """``count`` bookings on the waiting list of ``slot``, stored directly."""
+    bookings = [Booking(session_id=slot.id, token=secrets.token_urlsafe(16),
+                        short_code=secrets.token_hex(4).upper(), name=f"Waiting {n}",
+                        status="waitlisted") for n in range(count)]
+    db.add_all(bookings)
+    db.commit()
+    return bookings

@@ -31,6 +31,22 @@ LABELS = {
     "offered": N_("Seat offered"),
     "planned": N_("Planned"),
     "closed": N_("Closed"),
+    # loans: statuses, conditions, kit items, hand-over steps
+    "in_transit": N_("In transit"),
+    "active": N_("At the borrowing centre"),
+    "returned": N_("Returned"),
+    "overdue": N_("Overdue"),
+    "good": N_("Good"),
+    "worn": N_("Worn"),
+    "damaged": N_("Damaged"),
+    "charger": N_("Charger"),
+    "cable": N_("Cable"),
+    "controllers": N_("Controllers"),
+    "face_covers": N_("Face covers"),
+    "case": N_("Case"),
+    "dispatch": N_("Handed over"),
+    "receipt": N_("Received"),
+    "back": N_("Taken back"),
 }
 
 

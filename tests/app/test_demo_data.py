@@ -8,6 +8,8 @@ from vr_booking.models import (
     Centre,
     Headset,
     Job,
+    Loan,
+    LoanHeadset,
     OpenAccessRule,
     Sector,
     SessionKind,
@@ -69,3 +71,13 @@ def test_demo_staff_get_random_passwords_once(demo: Session):
     assert first
     assert len({password for _, password in first}) == len(first)
     assert create_demo_staff(demo) == []
+
+
+def test_demo_has_a_loan_to_gap_ready_to_hand_over(demo: Session):
+    loan = demo.exec(select(Loan)).one()
+    centres = {c.id: c.slug for c in demo.exec(select(Centre))}
+    assert (centres[loan.from_centre_id], centres[loan.to_centre_id], loan.status) == (
+        "marseille", "gap", "planned")
+    tags = demo.exec(select(Headset.asset_tag).join(
+        LoanHeadset, LoanHeadset.headset_id == Headset.id)).all()
+    assert sorted(tags) == ["MRS-VR-09", "MRS-VR-10"]

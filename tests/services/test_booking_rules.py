@@ -68,7 +68,7 @@ def test_lent_headsets_count_where_they_are(db: Session, make_open_access, make_
                 end_date=day + timedelta(days=1), status="active")
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=oa.headsets[0].id))
+    db.add(LoanHeadset.of(loan, oa.headsets[0].id))
     db.commit()
     assert slot_load(db, oa.slots[0]).capacity == 2
     later = next(s for s in oa.slots if s.starts_at.date() > day + timedelta(days=1))

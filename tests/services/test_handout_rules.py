@@ -141,7 +141,7 @@ def test_a_headset_lent_away_today_is_refused(db, desk, make_centre):
                 start_date=today - timedelta(days=1), end_date=today + timedelta(days=1))
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=desk.headsets[0].id))
+    db.add(LoanHeadset.of(loan, desk.headsets[0].id))
     db.commit()
     assert refused(db, desk, "HUB-VR-01") == "headset_elsewhere"
     board = headset_board(db, desk.centre, desk.slots[:1], desk.now)

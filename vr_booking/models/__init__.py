@@ -32,7 +32,14 @@ from vr_booking.models.headset import (
     ServiceState,
     WatchedVideo,
 )
-from vr_booking.models.loan import Loan, LoanHeadset, LoanStatus
+from vr_booking.models.loan import (
+    Condition,
+    HandoverStep,
+    Loan,
+    LoanHandover,
+    LoanHeadset,
+    LoanStatus,
+)
 from vr_booking.models.notify import JobRun, SentNotice
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.security import RateCounter, StaffSession
@@ -78,10 +85,12 @@ __all__ = [
     "Cleaning",
     "CleaningMethod",
     "Closure",
+    "Condition",
     "FaceCover",
     "Feedback",
     "FeedbackJob",
     "Gender",
+    "HandoverStep",
     "Headset",
     "HeadsetStateChange",
     "HeadsetUse",
@@ -92,6 +101,7 @@ __all__ = [
     "JobRun",
     "LinkPurpose",
     "Loan",
+    "LoanHandover",
     "LoanHeadset",
     "LoanStatus",
     "OpenAccessRule",

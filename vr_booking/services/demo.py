@@ -8,11 +8,13 @@ import json
 import secrets
 from datetime import date, time, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from vr_booking.models import (
     Centre,
     Headset,
+    Loan,
+    LoanHeadset,
     OpenAccessRule,
     StaffUser,
     VRSession,
@@ -40,6 +42,7 @@ def load_demo_data(session: Session, today: date) -> None:
     _load_rules(session, centres, data["open_access_rules"])
     generate_all_slots(session, today)
     _load_group_sessions(session, centres, data["group_sessions"], today)
+    _load_loans(session, centres, data.get("loans", []), today)
     session.flush()
 
 
@@ -103,6 +106,24 @@ def _load_group_sessions(
                                                 centre.timezone),
             "ends_at": local_to_utc(day, time.fromisoformat(row["end"]), centre.timezone)})
         create_group_session(session, None, centre, plan, utcnow(), confirmed=True)
+
+
+def _load_loans(session: Session, centres: dict[str, Centre], rows: list[dict],
+               today: date) -> None:
+    """A planned loan to hand over (headsets the demo sessions do not use)."""
+    for row in rows:
+        lender, borrower = centres[row["from"]], centres[row["to"]]
+        if session.exec(select(Loan).where(Loan.from_centre_id == lender.id,
+                                           Loan.notes == row["notes"])).first():
+            continue
+        start = today + timedelta(days=row["starts_in_days"])
+        loan = Loan(from_centre_id=lender.id, to_centre_id=borrower.id, start_date=start,
+                    end_date=start + timedelta(days=row["days"] - 1), notes=row["notes"])
+        session.add(loan)
+        session.flush()
+        headsets = session.exec(select(Headset).where(col(Headset.asset_tag).in_(
+            row["headsets"]))).all()
+        session.add_all(LoanHeadset.of(loan, h.id, kit=row["kit"]) for h in headsets)
 
 
 DEMO_STAFF = (

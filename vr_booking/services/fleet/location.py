@@ -1,9 +1,13 @@
 """Where a headset is: derived from its home centre and its loans, never stored twice.
 
-A loan moves its headsets to the borrowing centre for its dates (local dates, inclusive).
-A returned loan no longer counts; an overdue one counts until it is returned.
+The rule, in one place: a loan that is ``planned``, ``in_transit``, ``active`` or ``overdue``
+places its headsets at the borrowing centre on each of its days (the lender's local dates,
+inclusive). An ``overdue`` loan keeps them there after its end date, until it is returned:
+the headsets have not come back. A ``returned`` or ``cancelled`` loan places nothing.
+Everything else (capacity, the desk, the inventory, the loans board) asks here.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -17,10 +21,8 @@ EFFECTIVE_LOAN_STATES = (LoanStatus.planned, LoanStatus.in_transit, LoanStatus.a
                          LoanStatus.overdue)
 
 
-def _loan_overlaps(first: date, last: date) -> ColumnElement[bool]:
-    """Loans in effect on any day of [first, last] (overdue ones last until returned).
-
-    """
+def loans_in_effect(first: date, last: date) -> ColumnElement[bool]:
+    """SQL: loans placing their headsets away on any day of [first, last]."""
     return and_(
         col(Loan.status).in_(EFFECTIVE_LOAN_STATES),
         or_(days_overlap(Loan.start_date, Loan.end_date, first, last),
@@ -45,7 +47,7 @@ def headsets_at(session: Session, centre: Centre, start_at: datetime,
     loans = session.exec(
         select(LoanHeadset.headset_id, Loan)
         .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-        .where(_loan_overlaps(first, last))
+        .where(loans_in_effect(first, last))
     ).all()
     away = {hid for hid, loan in loans if loan.to_centre_id != centre.id}
     lent_here = {
@@ -61,13 +63,32 @@ def headsets_at(session: Session, centre: Centre, start_at: datetime,
     return [h for h in headsets if h.id in lent_here or h.id not in away]
 
 
+def lent_on(session: Session, day: date,
+            headset_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Headset id → the centre it is lent to on ``day``, for the headsets away that day.
+
+    The others are at their home centre. ``headset_ids`` limits the answer (None: all).
+    """
+    query = (select(LoanHeadset.headset_id, Loan.to_centre_id)
+             .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
+             .where(loans_in_effect(day, day)).order_by(Loan.start_date))
+    if headset_ids is not None:
+        query = query.where(col(LoanHeadset.headset_id).in_(list(headset_ids)))
+    return dict(session.exec(query).all())  # the latest loan wins, as in current_centre_id
+
+
 def current_centre_id(session: Session, headset: Headset, at: datetime) -> int:
     """The centre a headset is at on the local date of ``at`` (its home unless on loan)."""
-    home = session.get(Centre, headset.home_centre_id)
-    day = to_local(at, home.timezone).date()
-    loan = session.exec(
-        select(Loan).join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
-        .where(LoanHeadset.headset_id == headset.id, _loan_overlaps(day, day))
-        .order_by(col(Loan.start_date).desc())
-    ).first()
-    return loan.to_centre_id if loan else headset.home_centre_id
+    return centre_ids_at(session, [headset], at)[headset.id]
+
+
+def centre_ids_at(session: Session, headsets: Iterable[Headset], at: datetime) -> dict[int, int]:
+    """Headset id → the centre it is at on the local date of ``at`` in its home's zone."""
+    headsets = list(headsets)
+    zones = dict(session.exec(select(Centre.id, Centre.timezone).where(
+        col(Centre.id).in_({h.home_centre_id for h in headsets}))).all())
+    found = {h.id: h.home_centre_id for h in headsets}
+    for zone in set(zones.values()):
+        ids = [h.id for h in headsets if zones[h.home_centre_id] == zone]
+        found.update(lent_on(session, to_local(at, zone).date(), ids))
+    return found

@@ -2,9 +2,9 @@
 bookings or group sessions unless the manager confirms."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from vr_booking.db import lock_centres
 from vr_booking.i18n import _
@@ -16,14 +16,13 @@ from vr_booking.models import (
     HeadsetStateChange,
     Loan,
     LoanHeadset,
-    LoanStatus,
     ServiceState,
     StaffUser,
     VRSession,
 )
 from vr_booking.services.audit import record
 from vr_booking.services.errors import InvalidInput
-from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES
+from vr_booking.services.fleet.location import loans_in_effect
 from vr_booking.services.fleet.reservations import Reservation, reservations
 from vr_booking.services.open_access import waitlist
 from vr_booking.services.open_access.mail import notify_booking_change
@@ -100,8 +99,7 @@ def centres_concerned(session: Session, headset: Headset, now: datetime) -> set[
     today = to_local(now, session.get(Centre, headset.home_centre_id).timezone).date()
     lent_to = session.exec(
         select(Loan.to_centre_id).join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
-        .where(LoanHeadset.headset_id == headset.id, col(Loan.status).in_(EFFECTIVE_LOAN_STATES),
-               or_(Loan.end_date >= today, Loan.status == LoanStatus.overdue))).all()
+        .where(LoanHeadset.headset_id == headset.id, loans_in_effect(today, date.max))).all()
     return {headset.home_centre_id, *lent_to}
 
 

@@ -11,6 +11,7 @@ from vr_booking.web.api import (
     desk_headsets,
     fleet,
     groups,
+    loans,
     notify,
     open_access,
     root,
@@ -18,4 +19,4 @@ from vr_booking.web.api import (
 
 ROUTERS = tuple(module.router for module in (
     root, open_access, catalogue, fleet, desk, desk_headsets, groups,
-    admin_staff, admin_centres, admin_tokens, admin_audit, notify))
+    admin_staff, admin_centres, admin_tokens, admin_audit, notify, loans))

@@ -20,6 +20,9 @@ from vr_booking.web.pages import (
     group_desk,
     group_roster,
     groups,
+    loans,
+    loans_board,
+    loans_handovers,
     notify_display,
     notify_jobs,
     notify_ticket,
@@ -33,4 +36,5 @@ ROUTERS = tuple(module.router for module in (
     public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
     groups, group_roster, group_desk, group_calendar,
     admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords,
-    notify_ticket, notify_display, notify_jobs))
+    notify_ticket, notify_display, notify_jobs,
+    loans, loans_board, loans_handovers))
