@@ -409,10 +409,6 @@ HUB_MANAGER = "camille@example.org"
 GAP_MANAGER = "gael@example.org"
 HUB_FACILITATOR = "sami@example.org"
 LYON_FACILITATOR = "tom@example.org"
-# --- loans between centres ------------------------------------------------------------------
-
-GAP_MANAGER = "gap.manager@example.org"
-
 
 @dataclass
 class Network:
@@ -567,6 +563,12 @@ def move_group(db: Session, group_id: int, starts_at: datetime) -> VRSession:
 def roster_csv(rows: Sequence[tuple[str, str, str]]) -> str:
     """A roster file as a spreadsheet saves it (semicolons, French header)."""
     return "prénom;code;tranche\n" + "".join(f"{n};{c};{b}\n" for n, c, b in rows)
+
+
+# --- loans ----------------------------------------------------------------------------------
+
+@dataclass
+class LoanNetwork:
     """Marseille (a hub with headsets ``MRS-VR-01``…, a manager and a facilitator) and Gap,
     an associated centre it leads (a manager and a facilitator)."""
 
@@ -579,17 +581,18 @@ def roster_csv(rows: Sequence[tuple[str, str, str]]) -> str:
     facilitator: StaffUser
 
 
-def make_network(db: Session, make_centre, make_staff, headsets: int = 6) -> Network:
+def make_loan_network(db: Session, make_centre, make_staff,
+                      headsets: int = 6) -> LoanNetwork:
     marseille = make_centre("marseille", name="Cité des métiers de Marseille", kind="hub")
     gap = make_centre("gap", name="Centre associé de Gap", hub_id=marseille.id)
-    return Network(marseille, gap, add_headsets(db, marseille, headsets),
+    return LoanNetwork(marseille, gap, add_headsets(db, marseille, headsets),
                    make_staff(MANAGER, role="manager", centres=("marseille",)),
                    make_staff(GAP_MANAGER, role="manager", centres=("gap",)),
                    make_staff(GAP_FACILITATOR, centres=("gap",)),
                    make_staff(FACILITATOR, centres=("marseille",)))
 
 
-def loan_request(network: Network, tags: Sequence[str], first: int = 0, last: int = 6,
+def loan_request(network: LoanNetwork, tags: Sequence[str], first: int = 0, last: int = 6,
                  **fields: object) -> LoanRequest:
     """A loan from Marseille to Gap of ``tags`` from ``first`` to ``last`` days from today."""
     today = centre_today(network.marseille)
@@ -599,7 +602,7 @@ def loan_request(network: Network, tags: Sequence[str], first: int = 0, last: in
                           "kit": ["charger", "cable"], **fields})
 
 
-def lend_through_service(db: Session, network: Network, tags: Sequence[str], first: int = 0,
+def lend_through_service(db: Session, network: LoanNetwork, tags: Sequence[str], first: int = 0,
                          last: int = 6) -> Loan:
     """A planned loan made by the service as Marseille's manager, committed."""
     loan = create_loan(db, network.manager, loan_request(network, tags, first, last), utcnow())

@@ -11,11 +11,11 @@ from factories import (
     GAP_FACILITATOR,
     GAP_MANAGER,
     MANAGER,
-    Network,
+    LoanNetwork,
     centre_today,
     confirmed_bookings,
     lend_through_service,
-    make_network,
+    make_loan_network,
     open_access_slot,
     workshop,
 )
@@ -28,8 +28,8 @@ LOAN_FIELDS = {"id", "status", "from_centre", "to_centre", "start_date", "end_da
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff)
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def auth(make_token, network):
     return _auth
 
 
-def body(network: Network, tags=TAGS, first: int = 0, last: int = 6, **fields) -> dict:
+def body(network: LoanNetwork, tags=TAGS, first: int = 0, last: int = 6, **fields) -> dict:
     today = centre_today(network.marseille)
     return {"from_centre": "marseille", "to_centre": "gap",
             "start_date": (today + timedelta(days=first)).isoformat(),

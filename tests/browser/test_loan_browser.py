@@ -15,11 +15,11 @@ from factories import (
     GAP_FACILITATOR,
     MANAGER,
     PASSWORD,
-    Network,
+    LoanNetwork,
     centre_today,
     decode_qr,
     lend_through_service,
-    make_network,
+    make_loan_network,
     needs_zbarimg,
     reread,
     serious_violations,
@@ -31,8 +31,8 @@ TAGS = ["MRS-VR-01", "MRS-VR-02", "MRS-VR-03"]
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff, live_server) -> Network:
-    return make_network(db, make_centre, make_staff)
+def network(db: Session, make_centre, make_staff, live_server) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff)
 
 
 def sign_in(page: Page, url: str, email: str, then: str) -> list[str]:
@@ -49,7 +49,7 @@ def sign_in(page: Page, url: str, email: str, then: str) -> list[str]:
     return errors
 
 
-def lend_from_the_board(page: Page, url: str, network: Network) -> int:
+def lend_from_the_board(page: Page, url: str, network: LoanNetwork) -> int:
     page.goto(f"{url}/staff/centres/marseille/board")
     page.evaluate("window.stillTheSamePage = true")
     today = centre_today(network.marseille)

@@ -19,9 +19,9 @@ from sqlmodel import Session, func, select
 
 from factories import (
     MANAGER,
-    Network,
+    LoanNetwork,
     centre_today,
-    make_network,
+    make_loan_network,
     race_control,
     start_server,
     start_unlocked_server,
@@ -35,8 +35,8 @@ CONSTRAINT = "ex_loan_headset_no_double_loan"
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff, headsets=CONTROL_BURSTS)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff, headsets=CONTROL_BURSTS)
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def without_the_constraint(engine: Engine) -> Iterator[None]:
             "WHERE (status IN ('planned', 'in_transit', 'active', 'overdue'))"))
 
 
-def lend_at_once(url: str, auth: dict, network: Network, tag: str) -> list[httpx.Response]:
+def lend_at_once(url: str, auth: dict, network: LoanNetwork, tag: str) -> list[httpx.Response]:
     """MANAGERS loans of ``tag`` to Gap at the same time, each for days overlapping the
     others' (from today + n to today + n + 3)."""
     today = centre_today(network.marseille)
@@ -95,7 +95,7 @@ def loans_of(db: Session, headset_id: int) -> int:
         LoanHeadset.headset_id == headset_id)).one()
 
 
-def assert_lent_once(answers: list[httpx.Response], db: Session, network: Network) -> None:
+def assert_lent_once(answers: list[httpx.Response], db: Session, network: LoanNetwork) -> None:
     assert Counter(a.status_code for a in answers) == {201: 1, 409: MANAGERS - 1}
     assert {a.json()["code"] for a in answers if a.status_code == 409} == {"headsets_busy"}
     assert loans_of(db, network.headsets[0].id) == 1

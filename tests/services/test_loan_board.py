@@ -6,11 +6,11 @@ import pytest
 from sqlmodel import Session
 
 from factories import (
-    Network,
+    LoanNetwork,
     centre_today,
     confirmed_bookings,
     lend_through_service,
-    make_network,
+    make_loan_network,
     open_access_slot,
     workshop,
 )
@@ -20,8 +20,8 @@ from vr_booking.services.loans.network import network_view, where_headsets_are
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff, headsets=4)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff, headsets=4)
 
 
 def rows_by_tag(board) -> dict:

@@ -8,10 +8,10 @@ import time_machine
 from sqlmodel import Session, select
 
 from factories import (
-    Network,
+    LoanNetwork,
     confirmed_bookings,
     lend_through_service,
-    make_network,
+    make_loan_network,
     open_access_slot,
     reread,
     waitlisted_bookings,
@@ -43,12 +43,12 @@ TAGS = ["MRS-VR-01", "MRS-VR-02", "MRS-VR-03"]
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff)
 
 
 @pytest.fixture
-def loan(db: Session, network: Network):
+def loan(db: Session, network: LoanNetwork):
     return lend_through_service(db, network, TAGS, 0, 6)
 
 

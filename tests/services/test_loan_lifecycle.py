@@ -7,12 +7,12 @@ import pytest
 from sqlmodel import Session, select
 
 from factories import (
-    Network,
+    LoanNetwork,
     centre_today,
     confirmed_bookings,
     lend_through_service,
     loan_request,
-    make_network,
+    make_loan_network,
     open_access_slot,
     reread,
     waitlisted_bookings,
@@ -31,11 +31,11 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff)
 
 
-def refused(db: Session, network: Network, tags, first=0, last=6, staff=None):
+def refused(db: Session, network: LoanNetwork, tags, first=0, last=6, staff=None):
     with pytest.raises((Conflict, InvalidInput, Forbidden)) as caught:
         create_loan(db, staff or network.manager, loan_request(network, tags, first, last),
                     utcnow())

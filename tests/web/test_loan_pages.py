@@ -17,12 +17,12 @@ from factories import (
     GAP_FACILITATOR,
     GAP_MANAGER,
     MANAGER,
-    Network,
+    LoanNetwork,
     centre_today,
     confirmed_bookings,
     lend_through_service,
     login,
-    make_network,
+    make_loan_network,
     open_access_slot,
     post_form,
     reread,
@@ -35,8 +35,8 @@ BOARD = "/staff/centres/marseille/board"
 
 
 @pytest.fixture
-def network(db: Session, make_centre, make_staff) -> Network:
-    return make_network(db, make_centre, make_staff)
+def network(db: Session, make_centre, make_staff) -> LoanNetwork:
+    return make_loan_network(db, make_centre, make_staff)
 
 
 @pytest.fixture
@@ -52,11 +52,11 @@ def signed_in(client: TestClient, network):
     return _sign_in
 
 
-def day(network: Network, offset: int) -> str:
+def day(network: LoanNetwork, offset: int) -> str:
     return (centre_today(network.marseille) + timedelta(days=offset)).isoformat()
 
 
-def lend_form(network: Network, tags=TAGS, first: int = 0, last: int = 6, **fields) -> dict:
+def lend_form(network: LoanNetwork, tags=TAGS, first: int = 0, last: int = 6, **fields) -> dict:
     return {"headset": list(tags), "to_centre": "gap", "start_date": day(network, first),
             "end_date": day(network, last), "kit": ["charger", "cable"], **fields}
 
