@@ -410,6 +410,7 @@ GAP_MANAGER = "gael@example.org"
 HUB_FACILITATOR = "sami@example.org"
 LYON_FACILITATOR = "tom@example.org"
 
+
 @dataclass
 class Network:
     """Marseille (a hub) leads Gap; Lyon is another hub. Staff of every role:
