@@ -32,6 +32,12 @@ class AgeBand(StrEnum):
     senior = "55+"
 
 
+def age_band_starts() -> tuple[int, ...]:
+    """The ages where the recorded bands start (13, 18, 25, 55): the only places where
+    reports can cut them into coarser bands."""
+    return tuple(int(band.value.split("-")[0].rstrip("+")) for band in AgeBand)
+
+
 class Gender(StrEnum):
     female = "female"
     male = "male"
@@ -40,7 +46,7 @@ class Gender(StrEnum):
 
 # A participant's answer to any optional ESF question (gender, age band, labour-market
 # status, ISCED level) when they prefer not to say; an empty value means "not asked/answered".
-UNDISCLOSED = "undisclosed"
+UNDISCLOSED = "prefer_not"  # fits every ESF column (ISCED: 10 characters)
 
 
 class Booking(SQLModel, table=True):
