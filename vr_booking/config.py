@@ -11,6 +11,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vr_booking.models.booking import age_band_starts
+
 SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
@@ -76,8 +78,6 @@ class Settings(BaseSettings):
     @field_validator("esf_age_boundaries")
     @classmethod
     def _check_age_boundaries(cls, value: str) -> str:
-        from vr_booking.models.booking import age_band_starts  # noqa: PLC0415  (models import no settings)
-
         parts = [part.strip() for part in value.split(",") if part.strip()]
         if not all(part.isascii() and part.isdigit() for part in parts):
             raise ValueError("give ages separated by commas, e.g. 25,55")

@@ -21,6 +21,7 @@ from vr_booking.services.desk.no_shows import release_no_shows
 from vr_booking.services.mail import deliver_outbox
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.open_access.waitlist import promote_waiting
+from vr_booking.services.reports.invitations import invite_to_survey
 
 log = logging.getLogger(__name__)
 OUTBOX_EVERY_SECONDS = 30
@@ -55,6 +56,14 @@ def fill_freed_seats(engine: Engine, settings: Settings) -> None:
         log.info("confirmed %d waiting booking(s)", len(promoted))
 
 
+def send_survey_invitations(engine: Engine, settings: Settings) -> None:
+    """E-mail the survey link to visitors who came, once their session is over."""
+    with session_scope(engine, settings=settings) as session:
+        queued = invite_to_survey(session, utcnow())
+    if queued:
+        log.info("queued %d survey e-mail(s)", queued)
+
+
 def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) -> BaseScheduler:
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=UTC)
     defaults = {"max_instances": 1, "coalesce": True, "next_run_time": utcnow(),
@@ -65,4 +74,6 @@ def build_scheduler(engine: Engine, settings: Settings, blocking: bool = False) 
                       **defaults)
     scheduler.add_job(mark_no_shows, "interval", minutes=1, id="no_shows", **defaults)
     scheduler.add_job(fill_freed_seats, "interval", minutes=1, id="waitlist", **defaults)
+    scheduler.add_job(send_survey_invitations, "interval", minutes=5, id="survey_invitations",
+                      **defaults)
     return scheduler

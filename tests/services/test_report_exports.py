@@ -64,13 +64,17 @@ def test_the_threshold_is_a_setting(db, data):
     report = yearly_report(db, data.marseille, 2026, REPORT_NOW)
     people = year_tables(report, threshold=10)[1]
     assert people.rows[2][1:] == ["<10", "<10", "<10", 0, 0, 17]
-    assert small_cell(0, 5) == 0 and small_cell(4, 5) == "<5" and small_cell(5, 5) == 5
-    assert small_cell(True, 5) is True and small_cell(2.5, 5) == 2.5
+    assert small_cell(0, 5) == 0
+    assert small_cell(4, 5) == "<5"
+    assert small_cell(5, 5) == 5
+    assert small_cell(True, 5) is True
+    assert small_cell(2.5, 5) == 2.5
 
 
 def test_the_yearly_chart_hides_small_counts_too(db, data):
     svg = people_chart(yearly_report(db, data.marseille, 2026, REPORT_NOW), 5)
-    assert ">12<" in svg and ">17<" in svg  # February, March
+    assert ">12<" in svg
+    assert ">17<" in svg
     assert ">3<" not in svg
 
 
@@ -122,7 +126,8 @@ def test_every_dashboard_table_parses_back_from_csv(db, data):
         for parsed, row in zip(rows, table.rows, strict=True):
             assert list(parsed.values()) == ["" if v is None else str(v) for v in row]
     people = {row["figure"]: row["value"] for row in _rows(table_csv(tables[2]))}
-    assert people["Booked"] == "7" and people["No-show rate (%)"] == "33.3"
+    assert people["Booked"] == "7"
+    assert people["No-show rate (%)"] == "33.3"
 
 
 def test_csv_cells_never_start_a_formula():

@@ -120,8 +120,10 @@ def test_an_empty_period_has_zeros_and_no_rates(db, data):
     assert figures["people.booked"] == figures["people.served"] == 0
     assert figures["people.no_show_pct"] is None
     assert figures["utilisation.pct"] is None
-    assert figures["survey.answers"] == 0 and figures["survey.learned_pct"] is None
-    assert empty.headsets == [] and empty.watched.by_sector == []
+    assert figures["survey.answers"] == 0
+    assert figures["survey.learned_pct"] is None
+    assert empty.headsets == []
+    assert empty.watched.by_sector == []
 
 
 def test_the_statement_count_does_not_grow_with_the_network(db, data, engine):

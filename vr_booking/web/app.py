@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.booking_limiter = RateLimiter()
+    app.state.survey_limiter = RateLimiter()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (*PAGE_ROUTERS, *API_ROUTERS):
         app.include_router(router)

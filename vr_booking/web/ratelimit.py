@@ -41,3 +41,14 @@ def limit_bookings(request: Request) -> None:
     if not limiter.allow(client, request.app.state.settings.booking_rate_limit_per_minute):
         raise TooManyRequests("rate_limited", _("Too many booking attempts from your "
                                                 "connection. Please wait a minute."))
+
+
+def limit_survey_posters(request: Request) -> None:
+    """Dependency: refuse a client that sends too many poster answers (429, nothing
+    written). A class answering on the centre's Wi-Fi shares one address, hence the
+    generous default."""
+    limiter: RateLimiter = request.app.state.survey_limiter
+    client = request.client.host if request.client else "unknown"
+    if not limiter.allow(client, request.app.state.settings.survey_poster_rate_limit_per_minute):
+        raise TooManyRequests("rate_limited", _("Too many answers from your connection. "
+                                                "Please wait a minute."))

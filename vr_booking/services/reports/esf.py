@@ -19,6 +19,7 @@ from vr_booking.config import settings_for
 from vr_booking.i18n import _
 from vr_booking.labels import N_
 from vr_booking.models import UNDISCLOSED, AgeBand, Gender, Participant, SessionStatus, VRSession
+from vr_booking.services.reports.exports import csv_text, small_cell
 from vr_booking.services.reports.scope import Period, Scope, within
 from vr_booking.services.reports.tables import Column, ReportTable
 
@@ -129,8 +130,10 @@ QUESTION_TITLES = {"gender": N_("Participants by gender"), "age": N_("By age ban
                    "isced": N_("By education level (ISCED) and gender")}
 
 
-def esf_tables(breakdown: Breakdown, bounds: tuple[int, ...]) -> list[ReportTable]:
-    """The breakdown as tables: answers in rows, genders in columns, then the total."""
+def esf_tables(breakdown: Breakdown, bounds: tuple[int, ...],
+               threshold: int | None = None) -> list[ReportTable]:
+    """The breakdown as tables: answers in rows, genders in columns, then the total; with
+    ``threshold``, small counts are hidden (the breakdown goes outside)."""
     tables = []
     for question, answers in breakdown.questions.items():
         genders = [] if question == "gender" else [*GENDERS, NOT_GIVEN]
@@ -141,5 +144,21 @@ def esf_tables(breakdown: Breakdown, bounds: tuple[int, ...]) -> list[ReportTabl
                  sum(answers[answer].values())] for answer in _order(question, answers, bounds)]
         rows.append([_("Answered"), *(sum(answers[a][g] for a in answers) for g in genders),
                      sum(sum(c.values()) for c in answers.values())])
-        tables.append(ReportTable(question, _(QUESTION_TITLES[question]), columns, rows))
+        if threshold is not None:
+            rows = [[row[0], *(small_cell(v, threshold) for v in row[1:])] for row in rows]
+        tables.append(ReportTable(question, _(QUESTION_TITLES[question]), columns, rows,
+                                  has_total=True))
     return tables
+
+
+def esf_csv(tables: list[ReportTable]) -> str:
+    """The breakdown in one CSV for the funder: a row per answer, a column per gender."""
+    genders = [g or "gender_not_given" for g in (*GENDERS, NOT_GIVEN)]
+    rows = []
+    for table in tables:
+        keys = [column.key for column in table.columns]
+        for row in table.rows:
+            cells = dict(zip(keys, row, strict=True))
+            rows.append([table.key, cells["answer"], *(cells.get(g, "") for g in genders),
+                         cells["total"]])
+    return csv_text(["question", "answer", *genders, "total"], rows)

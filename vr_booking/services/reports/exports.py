@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from vr_booking.services.reports.dashboard import Dashboard, flat_figures
 from vr_booking.services.reports.tables import ReportTable
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,3 +47,13 @@ def table_csv(table: ReportTable, threshold: int | None = None) -> str:
     rows = table.rows if threshold is None else [
         [small_cell(value, threshold) for value in row] for row in table.rows]
     return csv_text([column.key for column in table.columns], rows)
+
+
+def figures_csv(dashboard: Dashboard) -> str:
+    """Every named figure of every centre (and of the network, as ``all``): one row each,
+    ``centre,figure,value``: the CSV twin of the JSON API."""
+    rows = [[f.centre.slug, name, value] for f in dashboard.centres
+            for name, value in flat_figures(f)]
+    if dashboard.scope.centre is None:
+        rows += [["all", name, value] for name, value in flat_figures(dashboard.total)]
+    return csv_text(["centre", "figure", "value"], rows)

@@ -18,7 +18,7 @@ from vr_booking.i18n import _
 from vr_booking.models import Centre, StaffUser
 from vr_booking.services.access import is_manager, require_managed_centre, visible_centre_ids
 from vr_booking.services.errors import Forbidden, InvalidInput
-from vr_booking.services.timeutil import day_bounds
+from vr_booking.services.timeutil import day_bounds, local_date
 
 MAX_PERIOD_DAYS = 5 * 366
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
@@ -82,6 +82,29 @@ def report_scope(session: Session, user: StaffUser, slug: str | None) -> Scope:
     centres = session.exec(select(Centre).where(
         col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)).all()
     return Scope(list(centres))
+
+
+def period_shortcuts(today: date) -> list[tuple[str, Period]]:
+    """The periods managers ask for most: this and last month, this and last year."""
+    month = today.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    return [(_("This month"), Period(month, next_month - timedelta(days=1))),
+            (_("Last month"), Period(last_month, month - timedelta(days=1))),
+            (_("This year"), Period(date(today.year, 1, 1), date(today.year, 12, 31))),
+            (_("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)))]
+
+
+def scope_today(scope: Scope, now: datetime) -> date:
+    """Today in the zone of the scope's centre (its first centre's for a network)."""
+    return local_date(now, scope.centres[0].timezone) if scope.centres else now.date()
+
+
+def scope_and_period(session: Session, user: StaffUser, slug: str | None, first: date | None,
+                     last: date | None, now: datetime) -> tuple[Scope, Period]:
+    """The centres the user asked for (and may read) and the period, checked."""
+    scope = report_scope(session, user, slug)
+    return scope, check_period(first, last, scope_today(scope, now))
 
 
 def zone_bounds(centres: list[Centre], period: Period) -> dict[str, tuple[datetime, datetime]]:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from vr_booking.config import settings_for
 from vr_booking.i18n import _
+from vr_booking.labels import N_
 from vr_booking.models import (
     Booking,
     BookingJob,
@@ -42,7 +43,9 @@ SURVEY_SUFFIX = "/survey"  # under the ticket's address
 POSTER_PATH = "/survey/{slug}"
 MAX_JOBS = 10
 COMMENT_MAX_LENGTH = 1000
-QUESTIONS = ("learned", "go_further", "discomfort")
+QUESTIONS = {"learned": N_("I learned something about the job(s) I watched"),
+             "go_further": N_("I want to go further (meet a professional or an adviser)"),
+             "discomfort": N_("I felt discomfort (dizziness, nausea, eye strain…)")}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -69,8 +72,8 @@ class Respondent:
 
 def check_answer(session: Session, data: SurveyAnswer) -> dict[str, str]:
     """Field → message for every problem (empty when the answer is fine)."""
-    problems = {name: _("Please answer yes or no.") for name in QUESTIONS
-                if getattr(data, name) is None}
+    problems = {name: _("Please answer yes or no: “{question}”.").format(question=_(text))
+                for name, text in QUESTIONS.items() if getattr(data, name) is None}
     if data.rating is not None and not 0 <= data.rating <= 10:
         problems["rating"] = _("The rating goes from 0 to 10.")
     if len(data.comment.strip()) > COMMENT_MAX_LENGTH:
@@ -117,6 +120,15 @@ def poster_respondent(session: Session, slug: str) -> Respondent:
     if centre is None:
         raise NotFound("unknown_centre", _("There is no survey at this address."))
     return Respondent(centre)
+
+
+def ticket_survey_state(session: Session, booking: Booking, slot: VRSession,
+                        now: datetime) -> str | None:
+    """What the ticket page offers: "open" (a link to the survey), "answered", or None."""
+    if booking.status != BookingStatus.checked_in or now < slot.starts_at:
+        return None
+    answered = _answer_exists(session, Feedback.booking_id == booking.id)
+    return "answered" if answered else "open"
 
 
 def has_answered(session: Session, respondent: Respondent) -> bool:

@@ -5,7 +5,7 @@ Column keys are stable (CSV headers); titles and row labels are in the reader's 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from vr_booking.i18n import _
@@ -44,7 +44,7 @@ class ReportTable:
     chart: Chart | None = None
     page_rows: int | None = None  # None: all rows on the page; 0: only in the CSV
     note: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    has_total: bool = False  # the last row adds up the others
 
 
 def _sessions(d: Dashboard) -> ReportTable:
@@ -52,7 +52,7 @@ def _sessions(d: Dashboard) -> ReportTable:
     return ReportTable("sessions", _("Sessions held by kind"),
                        [Column("kind", _("Kind"), False), Column("sessions", _("Sessions"))],
                        [*rows, [_("Total"), sum(d.total.sessions.values())]], Chart(1, rows=5),
-                       note=_("An open-access session is one slot."))
+                       note=_("An open-access session is one slot."), has_total=True)
 
 
 def _people(d: Dashboard) -> ReportTable:
@@ -97,7 +97,8 @@ def _utilisation(d: Dashboard) -> ReportTable:
     return ReportTable("utilisation", _("Headset utilisation by centre"),
                        _usage_columns(Column("centre", _("Centre"), False)),
                        [*rows, _usage_row(_("Total"), d.total.usage)],
-                       Chart(3, "%", rows=len(rows)), note=_utilisation_note())
+                       Chart(3, "%", rows=len(rows)), note=_utilisation_note(),
+                       has_total=True)
 
 
 def _utilisation_note() -> str:
@@ -151,28 +152,26 @@ def _incidents(d: Dashboard) -> ReportTable:
     return ReportTable("incidents", _("Incidents"), [Column("kind", _("Kind"), False),
                                                       Column("incidents", _("Incidents"))],
                        [*rows, [_("Total"), sum(d.total.incidents.values())]],
-                       Chart(1, rows=len(rows)))
+                       Chart(1, rows=len(rows)), has_total=True)
 
 
 def centre_row(f: Figures) -> list[Any]:
     p, u, a = f.people, f.usage, f.answers
     return [f.centre.name if f.centre else _("Total"), sum(f.sessions.values()), p.served,
-            p.booked, p.no_show, p.no_show_pct, u.hours_used, u.hours_available, u.pct,
-            a.answers, a.learned_pct, sum(f.incidents.values())]
+            p.no_show_pct, u.pct, a.answers, a.learned_pct, sum(f.incidents.values())]
 
 
 def _centres(d: Dashboard) -> ReportTable:
     columns = [Column("centre", _("Centre"), False), Column("sessions", _("Sessions held")),
-               Column("people_served", _("People served")), Column("booked", _("Booked")),
-               Column("no_show", _("No-shows")), Column("no_show_pct", _("No-show rate (%)")),
-               Column("hours_used", _("Hours used")),
-               Column("hours_available", _("Hours available")),
+               Column("people_served", _("People served")),
+               Column("no_show_pct", _("No-show rate (%)")),
                Column("utilisation_pct", _("Utilisation (%)")),
                Column("answers", _("Survey answers")),
                Column("learned_pct", _("Learned something (%)")),
                Column("incidents", _("Incidents"))]
     return ReportTable("centres", _("By centre"), columns,
-                       [*(centre_row(f) for f in d.centres), centre_row(d.total)])
+                       [*(centre_row(f) for f in d.centres), centre_row(d.total)],
+                       has_total=True)
 
 
 CENTRE_TABLES: tuple[Callable[[Dashboard], ReportTable], ...] = (

@@ -15,12 +15,19 @@ from sqlmodel import Session
 
 from vr_booking.i18n import _, current_language
 from vr_booking.labels import label
-from vr_booking.models import Centre, SessionKind, VRSession
+from vr_booking.models import Centre, SessionKind, StaffUser, VRSession
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.reports.activity import people_served, sessions_by_kind
 from vr_booking.services.reports.charts import column_chart
 from vr_booking.services.reports.exports import small_cell
-from vr_booking.services.reports.scope import Period, Scope, month_bounds, month_of
+from vr_booking.services.reports.scope import (
+    Period,
+    Scope,
+    month_bounds,
+    month_of,
+    report_scope,
+    scope_today,
+)
 from vr_booking.services.reports.tables import Column, ReportTable
 
 MONTHS = range(1, 13)
@@ -41,18 +48,26 @@ def people_chart(report: YearReport, threshold: int) -> str:
     """Columns of people served by month; a small count is drawn at the threshold's height
     and labelled "<threshold", like the tables."""
     columns = []
-    for name, value in zip(month_names(), report.people_by_month(), strict=True):
+    for name, value in zip(month_names("abbreviated"), report.people_by_month(), strict=True):
         shown = small_cell(value, threshold)
-        columns.append((name[:3], threshold if shown != value else value, str(shown),
+        columns.append((name, threshold if shown != value else value, str(shown),
                         shown != value))
     return column_chart(columns)
 
 
-def check_year(year: int) -> int:
+def report_centre_year(session: Session, user: StaffUser, slug: str, year: int | None,
+                       now: datetime) -> tuple[Centre, int]:
+    """The centre (managed by ``user``) and the year of a yearly report (this year by
+    default), or field errors."""
+    scope = report_scope(session, user, slug or None)
+    if scope.centre is None:
+        message = _("Choose a centre: the yearly report is per centre.")
+        raise InvalidInput("centre_required", message, {"centre": message})
+    year = year or scope_today(scope, now).year
     if not 2000 <= year <= 2100:
-        raise InvalidInput("invalid_year", _("Choose a year between 2000 and 2100."),
-                           {"year": _("Choose a year between 2000 and 2100.")})
-    return year
+        message = _("Choose a year between 2000 and 2100.")
+        raise InvalidInput("invalid_year", message, {"year": message})
+    return scope.centre, year
 
 
 def yearly_report(session: Session, centre: Centre, year: int, now: datetime) -> YearReport:
@@ -69,8 +84,8 @@ def yearly_report(session: Session, centre: Centre, year: int, now: datetime) ->
     return YearReport(centre, year, {m: sessions.get(m, Counter()) for m in MONTHS}, served)
 
 
-def month_names() -> list[str]:
-    names = get_month_names("wide", context="stand-alone", locale=current_language.get())
+def month_names(width: str = "wide") -> list[str]:
+    names = get_month_names(width, context="stand-alone", locale=current_language.get())
     return [names[m].capitalize() for m in MONTHS]
 
 
@@ -90,7 +105,7 @@ def _table(key: str, title: str, counts: dict[int, Counter[str]],
         year.update(counts[m])
     rows.append([_("Year"), *(shown(year[kind]) for kind in SessionKind),
                  shown(sum(year.values()))])
-    return ReportTable(key, title, columns, rows)
+    return ReportTable(key, title, columns, rows, has_total=True)
 
 
 def year_tables(report: YearReport, threshold: int | None) -> list[ReportTable]:

@@ -1,7 +1,15 @@
 """The JSON API under ``/api/v1``, one router module a capability; the same services as the
 pages. Lists answer ``{"items": [...], "total": n}``; errors ``{"detail": …, "code": …}``."""
 
-from vr_booking.web.api import catalogue, desk, desk_headsets, fleet, open_access, root
+from vr_booking.web.api import (
+    catalogue,
+    desk,
+    desk_headsets,
+    fleet,
+    open_access,
+    reports,
+    root,
+)
 
 ROUTERS = tuple(module.router for module in (
-    root, open_access, catalogue, fleet, desk, desk_headsets))
+    root, open_access, catalogue, fleet, desk, desk_headsets, reports))

@@ -13,8 +13,11 @@ from vr_booking.web.pages import (
     open_access,
     open_access_rules,
     public,
+    reports,
     staff,
+    survey,
 )
 
 ROUTERS = tuple(module.router for module in (
-    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs))
+    public, open_access, catalogue, staff, open_access_rules, fleet, desk, desk_headsets, docs,
+    survey, reports))
