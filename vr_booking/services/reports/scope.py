@@ -31,10 +31,6 @@ class Period:
     first: date
     last: date
 
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
 
 @dataclass
 class Scope:

@@ -53,21 +53,21 @@ def _name(scope: Scope) -> str:
     return scope.centre.slug if scope.centre else "network"
 
 
-def _filters(request: Request, session: SessionDep, staff: CurrentStaff, centre: str,
-             first: date | None, last: date | None) -> dict:
+def _filters(session: SessionDep, staff: CurrentStaff, centre: str, first: date | None,
+             last: date | None) -> dict:
     """What the filter form shows: the centres to choose from and the period asked for."""
     network = report_scope(session, staff, None)
     today = scope_today(network, utcnow())
     return {"staff": staff, "centres": network.centres, "centre_slug": centre,
             "values": {"from": first.isoformat() if first else "",
                        "to": last.isoformat() if last else ""},
-            "shortcuts": period_shortcuts(today), "this_year": today.year}
+            "shortcuts": period_shortcuts(today)}
 
 
 @router.get("/reports", name="reports")
 def reports(request: Request, session: SessionDep, staff: CurrentStaff, centre: CentreSlug = "",
             from_: From = None, to: To = None):
-    context = _filters(request, session, staff, centre, from_, to)
+    context = _filters(session, staff, centre, from_, to)
     try:
         scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
     except InvalidInput as error:
@@ -98,7 +98,7 @@ def report_figures_csv(session: SessionDep, staff: CurrentStaff, centre: CentreS
 @router.get("/reports/esf", name="report_esf")
 def report_esf(request: Request, session: SessionDep, staff: CurrentStaff,
                centre: CentreSlug = "", from_: From = None, to: To = None):
-    context = _filters(request, session, staff, centre, from_, to)
+    context = _filters(session, staff, centre, from_, to)
     try:
         scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
     except InvalidInput as error:
