@@ -6,8 +6,10 @@ import csv
 import io
 
 import pytest
+from sqlmodel import select
 
 from factories import login, report_data
+from vr_booking.models import StaffCentre
 
 MARCH = "from=2026-03-01&to=2026-03-31"
 
@@ -42,6 +44,17 @@ def test_reports_are_for_managers(client, data, make_staff):
     login(client, "lea@example.org")  # manages Gap only
     assert client.get(f"/staff/reports?centre=marseille&{MARCH}").status_code == 403
     assert client.get(f"/staff/reports?centre=gap&{MARCH}").status_code == 200
+
+
+def test_a_manager_without_centres_sees_an_empty_network(client, db, data, make_staff):
+    user = make_staff("new@example.org", role="manager", centres=("noumea",))
+    for link in db.exec(select(StaffCentre).where(StaffCentre.staff_id == user.id)):
+        db.delete(link)  # detached from every centre since
+    db.commit()
+    login(client, "new@example.org")
+    page = client.get(f"/staff/reports?{MARCH}&lang=en")
+    assert page.status_code == 200
+    assert "All my centres (0)" in page.text
 
 
 def test_the_centre_dashboard_shows_each_table_with_its_chart(manager):

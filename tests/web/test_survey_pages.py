@@ -66,7 +66,7 @@ def test_a_visitor_answers_from_the_ticket_once(client, db, visit):
     done = _post(client, url, {**ANSWERS, "job_ids": ["", ""]})
     assert done.status_code == 303
     assert "done=1" in done.headers["location"]
-    assert "Your answers are recorded" in client.get(done.headers["location"]).text
+    assert "Your answers are recorded" in client.get(done.headers["location"] + "&lang=en").text
     [answer] = _answers(db)
     assert (answer.booking_id, answer.learned, answer.go_further, answer.rating,
             answer.comment) == (visit["ana"].id, True, False, 7, "Très bien")
@@ -87,6 +87,14 @@ def test_missing_answers_are_named_next_to_their_questions(client, db, visit):
     assert 'href="#discomfort"' in refused.text
     assert ">ok</textarea>" in refused.text  # what was typed stays
     assert _answers(db) == []
+
+
+def test_odd_job_ids_and_ratings_are_ignored_not_a_server_error(client, db, visit):
+    url = f"/b/{visit['ana'].token}/survey?lang=en"
+    sent = _post(client, url, {**ANSWERS, "rating": "²", "job_ids": ["²", "-1", "abc"]})
+    assert sent.status_code == 303
+    [answer] = _answers(db)
+    assert answer.rating is None
 
 
 def test_a_ticket_that_did_not_come_gets_an_explanation(client, db, visit):

@@ -23,4 +23,4 @@ FormIds = Annotated[list[str] | None, Form(description="the ticked checkboxes' v
 
 def ids_from(values: list[str] | None) -> list[int]:
     """The valid ids among form values (blank or absurd ones are ignored)."""
-    return [int(v) for v in values or [] if v.isdigit() and 1 <= int(v) <= MAX_ID]
+    return [int(v) for v in values or [] if v.isascii() and v.isdigit() and 1 <= int(v) <= MAX_ID]

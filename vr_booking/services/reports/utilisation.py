@@ -200,6 +200,8 @@ def _available(session: Session, scope: Scope, period: Period,
 def headset_utilisation(session: Session, scope: Scope, period: Period,
                         now: datetime) -> Utilisation:
     """Hours used and available per centre of the scope and per headset seen there."""
+    if not scope.centres:
+        return Utilisation()
     used = _used(session, scope, period)
     available = _available(session, scope, period, now)
     result = Utilisation(by_centre={c: Usage() for c in scope.ids})
