@@ -99,13 +99,16 @@ def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> d
     gone_before = exists().where(HeadsetStateChange.headset_id == Headset.id,
                                  HeadsetStateChange.to_state == Headset.service_state,
                                  HeadsetStateChange.changed_at < start)
+    # The centres' open-access hours once, then for each of their headsets.
+    hours = (select(VRSession.centre_id.label("centre_id"),
+                    func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at))
+                    .label("seconds"))
+             .where(*_open_access(scope, period, now)).group_by(VRSession.centre_id)
+             .subquery())
     rows = session.exec(
-        select(Headset.id, Headset.home_centre_id,
-               func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at)))
-        .join(VRSession, col(VRSession.centre_id) == Headset.home_centre_id)
-        .where(*_open_access(scope, period, now),
-               or_(col(Headset.service_state).not_in(GONE), ~gone_before))
-        .group_by(Headset.id, Headset.home_centre_id)
+        select(Headset.id, Headset.home_centre_id, hours.c.seconds)
+        .join(hours, hours.c.centre_id == Headset.home_centre_id)
+        .where(or_(col(Headset.service_state).not_in(GONE), ~gone_before))
     ).all()
     return {(h, c): float(s or 0) for h, c, s in rows}
 
