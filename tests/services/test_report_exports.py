@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from factories import REPORT_NOW, report_data
 from vr_booking.config import Settings
@@ -102,6 +103,14 @@ def test_esf_age_bands_follow_the_setting(db, data):
     assert {k: sum(v.values()) for k, v in breakdown.questions["age"].items()} == {
         "<18": 1, "18-24": 1, "25+": 3}
     assert [key for key, _start, _end in age_bands(())] == ["all"]
+
+
+@pytest.mark.parametrize("boundaries", ["30", "55,25", "25;55", "２５"])
+def test_esf_age_boundaries_must_cut_the_recorded_bands(boundaries):
+    with pytest.raises(ValidationError):
+        Settings(database_url="sqlite://", secret_key="x", esf_age_boundaries=boundaries)
+    assert Settings(database_url="sqlite://", secret_key="x",
+                    esf_age_boundaries=" 18, 55 ").esf_age_bounds == (18, 55)
 
 
 def test_esf_tables_have_gender_columns_and_the_answered_total(db, data):

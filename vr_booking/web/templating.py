@@ -26,10 +26,10 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
 
 
-def local_number(value: float | None, empty: str = "—") -> str:
+def local_number(value: float | None) -> str:
     """A count or a figure with one decimal, in the page's language (12,5 in French)."""
     if value is None:
-        return empty
+        return "—"
     return format_decimal(value, format="#,##0.#", locale=current_language.get())
 
 
