@@ -15,8 +15,9 @@ import sys
 import time as clock
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -28,17 +29,25 @@ from vr_booking.models import (
     Allocation,
     Booking,
     Centre,
+    Feedback,
+    FeedbackJob,
     Headset,
+    HeadsetStateChange,
+    HeadsetUse,
+    Incident,
     Job,
     Loan,
     LoanHeadset,
     OpenAccessRule,
+    Participant,
     Sector,
     SessionKind,
+    SessionVideo,
     StaffUser,
     Video,
     VideoJob,
     VRSession,
+    WatchedVideo,
     utcnow,
 )
 from vr_booking.services.desk.checkin import check_in
@@ -619,3 +628,205 @@ def waitlisted_bookings(db: Session, slot: VRSession, count: int) -> list[Bookin
     db.add_all(bookings)
     db.commit()
     return bookings
+# --- reports: a fixed month of activity -----------------------------------------------------
+
+REPORT_NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # "now" for the figures of March 2026
+
+
+def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """An instant of 2026 given in Paris time."""
+    return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@dataclass
+class ReportData:
+    """What :func:`report_data` builds; the expected figures are in the report tests."""
+
+    marseille: Centre
+    gap: Centre
+    noumea: Centre
+    tahiti: Centre
+    headsets: list[Headset]
+    jobs: dict[str, Job]
+    ana: Booking
+    participant: Participant
+
+
+def _session(db: Session, centre: Centre, kind: str, start: datetime, minutes: int,
+             **fields: object) -> VRSession:
+    row = VRSession(centre_id=centre.id, kind=kind, starts_at=start,
+                    ends_at=start + timedelta(minutes=minutes), **fields)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def _bookings(db: Session, slot: VRSession, *statuses: str) -> list[Booking]:
+    rows = [Booking(session_id=slot.id, token=secrets.token_urlsafe(16),
+                    short_code=secrets.token_hex(4).upper(), name=f"V{n}", status=status)
+            for n, status in enumerate(statuses)]
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def _use(db: Session, headset: Headset, slot: VRSession, start: datetime, minutes: int | None,
+         videos: Sequence[Video] = (), **person: object) -> HeadsetUse:
+    use = HeadsetUse(headset_id=headset.id, session_id=slot.id, started_at=start,
+                     returned_at=start + timedelta(minutes=minutes) if minutes else None,
+                     **person)
+    db.add(use)
+    db.flush()
+    db.add_all(WatchedVideo(use_id=use.id, video_id=v.id) for v in videos)
+    return use
+
+
+def _report_catalogue(db: Session) -> tuple[dict[str, Job], list[Video]]:
+    """Industrie: welder (H2913), boilermaker (H2902); Santé: nurse (J1506). V1 shows the
+    welder and the boilermaker, V2 the nurse, V3 the welder and the nurse."""
+    industry, health = Sector(slug="industrie", name="Industrie"), Sector(slug="sante",
+                                                                         name="Santé")
+    db.add_all([industry, health])
+    db.flush()
+    jobs = {slug: Job(slug=slug, title=title, rome_code=code, sector_id=sector.id)
+            for slug, title, code, sector in (
+                ("soudeur", "Soudeur", "H2913", industry),
+                ("chaudronnier", "Chaudronnier", "H2902", industry),
+                ("infirmier", "Infirmier", "J1506", health))}
+    videos = [Video(slug=f"v{n}", title=f"V{n}", duration_seconds=300) for n in (1, 2, 3)]
+    db.add_all([*jobs.values(), *videos])
+    db.flush()
+    db.add_all(VideoJob(video_id=video.id, job_id=jobs[slug].id) for video, slug in (
+        (videos[0], "soudeur"), (videos[0], "chaudronnier"), (videos[1], "infirmier"),
+        (videos[2], "soudeur"), (videos[2], "infirmier")))
+    return jobs, videos
+
+
+def report_data(db: Session) -> ReportData:
+    """March 2026 at Marseille (Paris time), with a loan to Gap, and sessions at Nouméa
+    (UTC+11) and Tahiti (UTC−10) that fall in another month in UTC than locally."""
+    marseille = Centre(slug="marseille", name="Marseille", kind="hub")
+    db.add(marseille)
+    db.flush()
+    gap = Centre(slug="gap", name="Gap", hub_id=marseille.id)
+    noumea = Centre(slug="noumea", name="Nouméa", kind="hub", timezone="Pacific/Noumea")
+    tahiti = Centre(slug="tahiti", name="Tahiti", kind="hub", timezone="Pacific/Tahiti")
+    db.add_all([gap, noumea, tahiti])
+    db.flush()
+    h1, h2, h3 = (Headset(asset_tag=f"MRS-VR-0{n}", home_centre_id=marseille.id)
+                  for n in (1, 2, 3))
+    h3.service_state = "retired"
+    db.add_all([h1, h2, h3])
+    db.flush()
+    db.add(HeadsetStateChange(headset_id=h3.id, from_state="in_service", to_state="retired",
+                              reason="worn out", changed_at=paris(1, 5, 10)))
+    jobs, (v1, v2, v3) = _report_catalogue(db)
+    data = ReportData(marseille, gap, noumea, tahiti, [h1, h2, h3], jobs, None, None)
+    _open_access_month(db, data, v1, v2, v3)
+    _groups_month(db, data, v1, v2, v3)
+    _survey_month(db, data)
+    _elsewhere(db, data)
+    db.commit()
+    return data
+
+
+def _open_access_month(db: Session, data: ReportData, v1: Video, v2: Video,
+                       v3: Video) -> None:
+    m, (h1, h2, _h3) = data.marseille, data.headsets
+    a = _session(db, m, "open_access", paris(3, 4, 14), 20)
+    b = _session(db, m, "open_access", paris(3, 4, 14, 20), 20)
+    c = _session(db, m, "open_access", paris(3, 11, 14), 20)
+    d = _session(db, m, "open_access", paris(3, 18, 14), 20, status="cancelled")
+    e = _session(db, m, "open_access", paris(3, 25, 14), 20)  # after REPORT_NOW
+    ana, ben, _cy, _dee, _eve = _bookings(db, a, "checked_in", "checked_in", "no_show",
+                                          "cancelled", "waitlisted")
+    [fay] = _bookings(db, b, "checked_in")
+    _bookings(db, c, "no_show")
+    _bookings(db, d, "confirmed")
+    _bookings(db, e, "confirmed")
+    db.add_all([Participant(session_id=b.id, is_walk_in=True, checked_in_at=b.starts_at),
+                *(Participant(session_id=c.id, is_walk_in=True, checked_in_at=c.starts_at)
+                  for _ in range(2))])
+    _use(db, h1, a, paris(3, 4, 14), 15, [v1, v2], booking_id=ana.id)
+    _use(db, h2, a, paris(3, 4, 14), 18, [v1], booking_id=ben.id)
+    _use(db, h1, b, paris(3, 4, 14, 20), 15, [v3], booking_id=fay.id)
+    _use(db, h1, c, paris(3, 11, 14), None, booking_id=fay.id)  # never returned: not counted
+    db.add(Incident(kind="felt_unwell", session_id=a.id, booking_id=ben.id,
+                    occurred_at=paris(3, 4, 14, 10)))
+    db.add(Incident(kind="damage", headset_id=h1.id, occurred_at=paris(3, 15, 9)))
+    data.ana = ana
+    # MRS-VR-02 is lent to Gap from the 9th to the 11th: away from Marseille's slot C.
+    loan = Loan(from_centre_id=m.id, to_centre_id=data.gap.id, start_date=date(2026, 3, 9),
+                end_date=date(2026, 3, 11), status="returned",
+                returned_at=datetime(2026, 3, 12, 10, tzinfo=UTC))
+    db.add(loan)
+    db.flush()
+    db.add(LoanHeadset(loan_id=loan.id, headset_id=h2.id))
+    gap_slot = _session(db, data.gap, "open_access", paris(3, 10, 10), 60)
+    [gil] = _bookings(db, gap_slot, "checked_in")
+    _use(db, h2, gap_slot, paris(3, 10, 10), 45, booking_id=gil.id)
+    db.add(Incident(kind="other", session_id=gap_slot.id, occurred_at=paris(3, 10, 10, 30)))
+
+
+def _groups_month(db: Session, data: ReportData, v1: Video, v2: Video, v3: Video) -> None:
+    m, h1 = data.marseille, data.headsets[0]
+    workshop = _session(db, m, "workshop", paris(3, 10, 9), 120, status="closed",
+                        attendance=8, esf_reported=True)
+    visit = _session(db, m, "group_visit", paris(3, 12, 9), 60)
+    event = _session(db, m, "discovery_event", paris(3, 13, 9), 60, status="cancelled",
+                     attendance=20)
+    for row in (workshop, visit):
+        db.add(Allocation(headset_id=h1.id, session_id=row.id, starts_at=row.starts_at,
+                          ends_at=row.ends_at))
+    db.add_all([SessionVideo(session_id=workshop.id, video_id=v1.id, watched=True),
+                SessionVideo(session_id=workshop.id, video_id=v2.id, watched=False),
+                SessionVideo(session_id=visit.id, video_id=v3.id, watched=True),
+                SessionVideo(session_id=event.id, video_id=v2.id, watched=True)])
+    here = workshop.starts_at
+    esf = [("female", "13-17", "in_education", "2"), ("male", "18-24", "unemployed", "3"),
+           ("female", "25-54", "unemployed", "5"), ("prefer_not", "55+", "", "prefer_not"),
+           ("", "25-54", "employed", "")]
+    people = [Participant(session_id=workshop.id, gender=g, age_band=a, labour_status=s,
+                          isced_level=i, checked_in_at=here) for g, a, s, i in esf]
+    people[0].code = "W1-ANA"
+    people.append(Participant(session_id=workshop.id, gender="female"))  # absent
+    people += [Participant(session_id=visit.id, checked_in_at=visit.starts_at,
+                           gender="female", age_band="25-54") for _ in range(3)]
+    people.append(Participant(session_id=visit.id))  # absent
+    db.add_all(people)
+    db.flush()
+    _use(db, h1, workshop, paris(3, 10, 9), 30, participant_id=people[0].id)
+    data.participant = people[0]
+
+
+def _answer(db: Session, centre: Centre, at: datetime, answers: tuple[bool, bool, bool],
+            rating: int | None, jobs: Sequence[Job] = (), **who: object) -> None:
+    learned, further, discomfort = answers
+    row = Feedback(centre_id=centre.id, learned=learned, go_further=further,
+                   discomfort=discomfort, rating=rating, created_at=at, **who)
+    db.add(row)
+    db.flush()
+    db.add_all(FeedbackJob(feedback_id=row.id, job_id=job.id) for job in jobs)
+
+
+def _survey_month(db: Session, data: ReportData) -> None:
+    m, jobs = data.marseille, data.jobs
+    _answer(db, m, paris(3, 4, 15), (True, True, False), 8, [jobs["soudeur"]],
+            booking_id=data.ana.id, comment="Super")
+    _answer(db, m, paris(3, 4, 15, 5), (True, False, True), None)
+    _answer(db, m, paris(3, 11, 15), (False, False, False), 6,
+            [jobs["soudeur"], jobs["infirmier"]])
+    _answer(db, m, paris(3, 10, 12), (True, True, False), 10,
+            participant_id=data.participant.id)
+    _answer(db, m, datetime(2026, 2, 28, 23, 30, tzinfo=UTC), (True, False, False), None)
+    _answer(db, m, datetime(2026, 3, 31, 22, 30, tzinfo=UTC), (False, False, True), 1)
+
+
+def _elsewhere(db: Session, data: ReportData) -> None:
+    """Sessions whose local month differs from their UTC month."""
+    _session(db, data.marseille, "discovery_event",
+             datetime(2026, 1, 31, 23, 30, tzinfo=UTC), 90, attendance=12)  # 1 Feb in Paris
+    _session(db, data.noumea, "workshop", datetime(2026, 2, 28, 14, tzinfo=UTC), 60,
+             attendance=3)  # 1 March in Nouméa
+    _session(db, data.tahiti, "workshop", datetime(2026, 3, 1, 5, tzinfo=UTC), 60,
+             attendance=7)  # 28 February in Tahiti

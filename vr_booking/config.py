@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vr_booking.models.booking import age_band_starts
 
 SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
 
@@ -79,6 +81,17 @@ class Settings(BaseSettings):
     retention_months: int = Field(default=12, ge=1, le=240)
     esf_retention_months: int = Field(default=120, ge=1, le=600)
     places_refresh_seconds: int = Field(default=20, ge=2, le=600)
+    # Reports and the exit survey. Counts from 1 to threshold - 1 show as "<threshold" in
+    # exports meant for outside (the label's yearly report, the ESF breakdown).
+    report_small_cell_threshold: int = Field(default=5, ge=1, le=100)
+    # The ESF report's age bands, as the ages where a band starts ("25,55": under 25, 25–54,
+    # 55 and over); each must be an edge of the bands participants are recorded in.
+    esf_age_boundaries: str = "25,55"
+    # Poster answers (no ticket) a client may send per minute: a class on the centre's Wi-Fi
+    # shares one address.
+    survey_poster_rate_limit_per_minute: int = Field(default=30, ge=1)
+    # The survey e-mail leaves this long after the session ends.
+    survey_email_delay_minutes: int = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
@@ -89,6 +102,23 @@ class Settings(BaseSettings):
         if not self.secret_key:
             self.secret_key = load_or_create_secret(self.data_dir)
         return self
+
+    @field_validator("esf_age_boundaries")
+    @classmethod
+    def _check_age_boundaries(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise ValueError("give ages separated by commas, e.g. 25,55")
+        ages = [int(part) for part in parts]
+        if ages != sorted(set(ages)) or not set(ages) <= set(age_band_starts()[1:]):
+            raise ValueError(f"each age must be one where a recorded band starts "
+                             f"({', '.join(map(str, age_band_starts()[1:]))}), in order")
+        return ",".join(map(str, ages))
+
+    @property
+    def esf_age_bounds(self) -> tuple[int, ...]:
+        """The ages where the ESF report's age bands start (after the first)."""
+        return tuple(int(age) for age in self.esf_age_boundaries.split(",") if age)
 
     @property
     def is_sqlite(self) -> bool:

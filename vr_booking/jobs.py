@@ -32,6 +32,7 @@ from vr_booking.services.notify.retention import erase_expired
 from vr_booking.services.notify.schedule import PERIODIC_JOBS
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.open_access.waitlist import promote_waiting
+from vr_booking.services.reports.invitations import invite_to_survey
 from vr_booking.services.throttle import purge_old_counters
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ def purge_security_records(engine: Engine, settings: Settings) -> int:
         return purge_sessions(session, utcnow()) + purge_old_counters(session, utcnow())
 
 
+def send_survey_invitations(engine: Engine, settings: Settings) -> int:
+    """E-mail the survey link to visitors who came, once their session is over."""
+    with session_scope(engine, settings=settings) as session:
+        return invite_to_survey(session, utcnow())
+
+
 SWEEPS: dict[str, Sweep] = {
     "outbox": send_mail,
     "slots": extend_slots,
@@ -108,6 +115,7 @@ SWEEPS: dict[str, Sweep] = {
     "loans": watch_loans,
     "retention": erase_expired_data,
     "security_records": purge_security_records,
+    "survey_invitations": send_survey_invitations,
 }
 
 

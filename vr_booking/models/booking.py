@@ -41,10 +41,21 @@ CHILD_AGE_BAND = "0-12"
 MINOR_AGE_BANDS = (CHILD_AGE_BAND, AgeBand.teen.value)
 
 
+def age_band_starts() -> tuple[int, ...]:
+    """The ages where the recorded bands start (13, 18, 25, 55): the only places where
+    reports can cut them into coarser bands."""
+    return tuple(int(band.value.split("-")[0].rstrip("+")) for band in AgeBand)
+
+
 class Gender(StrEnum):
     female = "female"
     male = "male"
     non_binary = "non_binary"
+
+
+# A participant's answer to any optional ESF question (gender, age band, labour-market
+# status, ISCED level) when they prefer not to say; an empty value means "not asked/answered".
+UNDISCLOSED = "prefer_not"  # fits every ESF column (ISCED: 10 characters)
 
 
 class Booking(SQLModel, table=True):
@@ -75,6 +86,8 @@ class Booking(SQLModel, table=True):
     offer_lapsed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
                                        description="personal data erased (name, e-mail)")
+    survey_invited_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="when the exit-survey e-mail was queued")
 
 
 class BookingJob(SQLModel, table=True):
@@ -103,14 +116,29 @@ class Participant(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    __table_args__ = (CheckConstraint("rating BETWEEN 0 AND 10", name="rating_range"),)
+    """One anonymous exit-survey answer.
+
+    It comes from a ticket (``booking_id``), a roster participant (``participant_id``) or the
+    centre's poster (neither). The unique columns keep one answer per ticket or participant
+    even when two submissions race: the database refuses the second. ``centre_id`` is stored
+    for every answer because poster answers have nothing else that says where they were given.
+    """
+
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR rating BETWEEN 0 AND 10", name="rating_range"),
+        CheckConstraint("booking_id IS NULL OR participant_id IS NULL", name="one_person"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centre.id", index=True)
     booking_id: int | None = Field(default=None, foreign_key="booking.id", unique=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", unique=True)
-    rating: int
-    found_what_looked_for: bool | None = None
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    learned: bool = Field(description="learned something about the job(s) watched")
+    go_further: bool = Field(description="wants to go further (a professional, an adviser)")
+    discomfort: bool = Field(description="felt discomfort")
+    rating: int | None = Field(default=None, description="0–10, optional")
+    comment: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class FeedbackJob(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Who the client is, and the booking rate limit, shared by every worker.
+"""Who the client is, and the booking and survey-poster rate limits, shared by every worker.
 
 The client's address is the connecting one, or the one a configured reverse proxy forwards
 (``trusted_proxies``: see :func:`vr_booking.web.app.create_app`); an X-Forwarded-For header
@@ -33,3 +33,15 @@ def limit_bookings(request: Request, session: SessionDep) -> None:
         raise TooManyRequests("rate_limited", _("Too many booking attempts from your "
                                                 "connection. Please wait a minute."),
                               retry_after=wait)
+
+
+def limit_survey_posters(request: Request, session: SessionDep) -> None:
+    """Dependency: refuse a client that sends too many poster answers (429, nothing
+    written). A class answering on the centre's Wi-Fi shares one address, hence the
+    generous default."""
+    limit = Limit(request.app.state.settings.survey_poster_rate_limit_per_minute, WINDOW)
+    key = counter_key(session, "survey-address", client_address(request))
+    wait = hit(session, key, limit, utcnow())
+    if wait:
+        raise TooManyRequests("rate_limited", _("Too many answers from your connection. "
+                                                "Please wait a minute."), retry_after=wait)

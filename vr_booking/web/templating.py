@@ -1,10 +1,12 @@
 """Jinja2 environment with Babel i18n, date filters in the centre's zone, and htmx fragments."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
@@ -22,6 +24,21 @@ def local_time(instant: datetime, zone: str) -> str:
 
 def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
+
+
+def local_number(value: float | None) -> str:
+    """A count or a figure with one decimal, in the page's language (12,5 in French)."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.#", locale=current_language.get())
+
+
+def local_percent(value: float | None) -> str:
+    """A percentage (0–100) in the page's language: 12.5% in English, 12,5 % in French."""
+    if value is None:
+        return "—"
+    return format_percent(Decimal(str(value)) / 100, locale=current_language.get(),
+                          decimal_quantization=False)
 
 
 def format_day(day: date, fmt: str = "full") -> str:
@@ -51,6 +68,8 @@ def build_environment() -> Environment:
     env.filters["format_day"] = format_day
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
+    env.filters["number"] = local_number
+    env.filters["percent"] = local_percent
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
                        current_language=current_language.get)
     return env

@@ -40,5 +40,7 @@ PERIODIC_JOBS = (
     PeriodicJob("security_records", timedelta(hours=1),
                 N_("Forgetting ended staff sessions and old rate counters"),
                 N_("only rows past their end are deleted")),
+    PeriodicJob("survey_invitations", timedelta(minutes=5), N_("Exit-survey e-mails"),
+                N_("each booking is claimed once (survey_invited_at)")),
 )
 JOBS_BY_ID = {job.id: job for job in PERIODIC_JOBS}

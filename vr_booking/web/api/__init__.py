@@ -14,9 +14,10 @@ from vr_booking.web.api import (
     loans,
     notify,
     open_access,
+    reports,
     root,
 )
 
 ROUTERS = tuple(module.router for module in (
     root, open_access, catalogue, fleet, desk, desk_headsets, groups,
-    admin_staff, admin_centres, admin_tokens, admin_audit, notify, loans))
+    admin_staff, admin_centres, admin_tokens, admin_audit, notify, loans, reports))

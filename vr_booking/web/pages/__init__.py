@@ -29,7 +29,9 @@ from vr_booking.web.pages import (
     open_access,
     open_access_rules,
     public,
+    reports,
     staff,
+    survey,
 )
 
 ROUTERS = tuple(module.router for module in (
@@ -38,3 +40,4 @@ ROUTERS = tuple(module.router for module in (
     admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords,
     notify_ticket, notify_display, notify_jobs,
     loans, loans_board, loans_handovers))
+    survey, reports))

@@ -23,6 +23,7 @@ from vr_booking.services.open_access.mail import booking_ics
 from vr_booking.services.open_access.slots import get_slot, upcoming_open_access
 from vr_booking.services.open_access.tickets import TICKET_PATH, ticket_url
 from vr_booking.services.qr import qr_png, qr_svg
+from vr_booking.services.reports.survey import ticket_survey_state
 from vr_booking.web.deps import SessionDep, discard
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormId, PathId, ids_from
@@ -92,6 +93,7 @@ def ticket(request: Request, token: str, session: SessionDep, done: str = ""):
     return render(request, "pages/ticket.html", {
         "booking": found.booking, "slot": found.slot, "centre": found.centre, "jobs": jobs,
         "done": done, "now": utcnow(), "ticket_url": ticket_url(session, found.booking),
+        "survey": ticket_survey_state(session, found.booking, found.slot, utcnow()),
     })
 
 

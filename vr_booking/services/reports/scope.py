@@ -1,0 +1,133 @@
+"""What a report covers: the centres a manager may read, the period, and how the period is
+cut in each centre's own time zone (a day in Paris is not a day in Nouméa).
+
+Periods are inclusive local dates. In SQL a row is "in the period" when its instant falls
+between the local midnights that start the first day and end the last one, in the zone of
+the row's centre; centres are grouped by zone, so the condition has one branch a zone.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, or_
+from sqlmodel import Session, col, select
+
+from vr_booking.i18n import _
+from vr_booking.models import Centre, StaffUser
+from vr_booking.services.access import is_manager, require_managed_centre, visible_centre_ids
+from vr_booking.services.errors import Forbidden, InvalidInput
+from vr_booking.services.timeutil import day_bounds, local_date
+
+MAX_PERIOD_DAYS = 5 * 366
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive local dates."""
+
+    first: date
+    last: date
+
+
+@dataclass
+class Scope:
+    """The centres a report covers; ``centre`` is None for the network-wide view."""
+
+    centres: list[Centre]
+    centre: Centre | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        return [c.id for c in self.centres]
+
+    @property
+    def by_id(self) -> dict[int, Centre]:
+        return {c.id: c for c in self.centres}
+
+
+def check_period(first: date | None, last: date | None, today: date) -> Period:
+    """The period asked for (this month when nothing is given), or field errors."""
+    if first is None and last is None:
+        first = today.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    first = first or last.replace(day=1)
+    last = last or max(first, today)
+    problems = {}
+    for name, day in (("from", first), ("to", last)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            problems[name] = _("Choose a date between 2000 and 2100.")
+    if not problems and last < first:
+        problems["to"] = _("The end of the period comes before its start.")
+    if not problems and (last - first).days >= MAX_PERIOD_DAYS:
+        problems["to"] = _("A report covers at most five years.")
+    if problems:
+        raise InvalidInput("invalid_period", " ".join(problems.values()), problems)
+    return Period(first, last)
+
+
+def report_scope(session: Session, user: StaffUser, slug: str | None) -> Scope:
+    """One centre the user manages, or every centre they manage (network-wide)."""
+    if slug:
+        centre = require_managed_centre(session, user, slug)
+        return Scope([centre], centre)
+    if not is_manager(user):
+        raise Forbidden("managers_only", _("Reports are for the centres' managers."))
+    centres = session.exec(select(Centre).where(
+        col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)).all()
+    return Scope(list(centres))
+
+
+def period_shortcuts(today: date) -> list[tuple[str, Period]]:
+    """The periods managers ask for most: this and last month, this and last year."""
+    month = today.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    return [(_("This month"), Period(month, next_month - timedelta(days=1))),
+            (_("Last month"), Period(last_month, month - timedelta(days=1))),
+            (_("This year"), Period(date(today.year, 1, 1), date(today.year, 12, 31))),
+            (_("Last year"), Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)))]
+
+
+def scope_today(scope: Scope, now: datetime) -> date:
+    """Today in the zone of the scope's centre (its first centre's for a network)."""
+    return local_date(now, scope.centres[0].timezone) if scope.centres else now.date()
+
+
+def scope_and_period(session: Session, user: StaffUser, slug: str | None, first: date | None,
+                     last: date | None, now: datetime) -> tuple[Scope, Period]:
+    """The centres the user asked for (and may read) and the period, checked."""
+    scope = report_scope(session, user, slug)
+    return scope, check_period(first, last, scope_today(scope, now))
+
+
+def zone_bounds(centres: list[Centre], period: Period) -> dict[str, tuple[datetime, datetime]]:
+    """For each time zone among ``centres``: the UTC instants starting and ending the period."""
+    return {centre.timezone: (day_bounds(period.first, centre.timezone)[0],
+                              day_bounds(period.last, centre.timezone)[1])
+            for centre in centres}
+
+
+def within(instant: Any, centre_id: Any, scope: Scope, period: Period) -> ColumnElement[bool]:
+    """SQL: ``centre_id`` is a centre of the scope and ``instant`` falls in the period, cut
+    in that centre's zone."""
+    ids_by_zone: dict[str, list[int]] = defaultdict(list)
+    for centre in scope.centres:
+        ids_by_zone[centre.timezone].append(centre.id)
+    bounds = zone_bounds(scope.centres, period)
+    branches = [and_(centre_id.in_(ids), instant >= bounds[zone][0],
+                     instant < bounds[zone][1]) for zone, ids in ids_by_zone.items()]
+    return or_(*branches) if branches else false()
+
+
+def month_bounds(year: int, zone: str) -> list[datetime]:
+    """The 13 UTC instants cutting ``year`` into its local months in ``zone``."""
+    return [day_bounds(date(year + month // 12, month % 12 + 1, 1), zone)[0]
+            for month in range(13)]
+
+
+def month_of(instant: Any, bounds: list[datetime]) -> Any:
+    """SQL: the month (1–12) of ``instant`` between ``bounds`` (see :func:`month_bounds`)."""
+    return case(*((instant < bounds[month], month) for month in range(1, 12)), else_=12)

@@ -1,0 +1,224 @@
+"""Headset utilisation: hours used / hours available, per headset and per centre.
+
+- *Used*: hand-out to return of every headset use in the period, at the session's centre.
+- *Available*: the open-access hours held at the centre where the headset was (its home
+  centre, or the borrowing centre during a loan), plus the hours it was reserved for group
+  sessions. A headset retired or lost before the period began is left out; a headset in
+  maintenance still counts (idle hours are what a manager wants to see).
+
+Six SQL statements whatever the data size: uses, home open-access hours, loans, the
+open-access hours inside the loans' ranges (one query over a VALUES list), allocations, and
+the headsets' tags. Loans are cut at the lender's local midnights; a returned loan ends when
+it came back.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Integer, and_, column, exists, func, or_, values
+from sqlmodel import Session, col, select
+
+from vr_booking.models import (
+    Allocation,
+    Centre,
+    Headset,
+    HeadsetStateChange,
+    HeadsetUse,
+    Loan,
+    LoanHeadset,
+    LoanStatus,
+    ServiceState,
+    SessionKind,
+    SessionStatus,
+    UTCDateTime,
+    VRSession,
+)
+from vr_booking.services.reports.activity import pct
+from vr_booking.services.reports.scope import Period, Scope, within, zone_bounds
+from vr_booking.services.reports.sql import seconds_between
+from vr_booking.services.timeutil import local_to_utc
+
+GONE = (ServiceState.retired, ServiceState.lost)
+Key = tuple[int, int]  # (headset id, centre id)
+
+
+@dataclass
+class Usage:
+    used_seconds: float = 0.0
+    available_seconds: float = 0.0
+
+    @property
+    def hours_used(self) -> float:
+        return round(self.used_seconds / 3600, 1)
+
+    @property
+    def hours_available(self) -> float:
+        return round(self.available_seconds / 3600, 1)
+
+    @property
+    def pct(self) -> float | None:
+        return pct(self.used_seconds, self.available_seconds)
+
+    def add(self, used: float, available: float) -> None:
+        self.used_seconds += used
+        self.available_seconds += available
+
+
+@dataclass
+class HeadsetUsage(Usage):
+    asset_tag: str = ""
+
+
+@dataclass
+class Utilisation:
+    by_centre: dict[int, Usage] = field(default_factory=dict)
+    by_headset: list[HeadsetUsage] = field(default_factory=list)  # by asset tag
+
+
+def _open_access(scope: Scope, period: Period, now: datetime):
+    return (VRSession.kind == SessionKind.open_access,
+            VRSession.status != SessionStatus.cancelled, VRSession.starts_at < now,
+            within(VRSession.starts_at, VRSession.centre_id, scope, period))
+
+
+def _used(session: Session, scope: Scope, period: Period) -> dict[Key, float]:
+    rows = session.exec(
+        select(HeadsetUse.headset_id, VRSession.centre_id,
+               func.sum(seconds_between(HeadsetUse.started_at, HeadsetUse.returned_at)))
+        .join(VRSession, col(VRSession.id) == HeadsetUse.session_id)
+        .where(col(HeadsetUse.returned_at).is_not(None),
+               within(HeadsetUse.started_at, VRSession.centre_id, scope, period))
+        .group_by(HeadsetUse.headset_id, VRSession.centre_id)
+    ).all()
+    return {(h, c): float(s or 0) for h, c, s in rows}
+
+
+def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> dict[Key, float]:
+    start = min(start for start, _end in zone_bounds(scope.centres, period).values())
+    gone_before = exists().where(HeadsetStateChange.headset_id == Headset.id,
+                                 HeadsetStateChange.to_state == Headset.service_state,
+                                 HeadsetStateChange.changed_at < start)
+    # The centres' open-access hours once, then for each of their headsets.
+    hours = (select(VRSession.centre_id.label("centre_id"),
+                    func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at))
+                    .label("seconds"))
+             .where(*_open_access(scope, period, now)).group_by(VRSession.centre_id)
+             .subquery())
+    rows = session.exec(
+        select(Headset.id, Headset.home_centre_id, hours.c.seconds)
+        .join(hours, hours.c.centre_id == Headset.home_centre_id)
+        .where(or_(col(Headset.service_state).not_in(GONE), ~gone_before))
+    ).all()
+    return {(h, c): float(s or 0) for h, c, s in rows}
+
+
+def _loan_ranges(session: Session, scope: Scope, period: Period, now: datetime):
+    """(headset ids, lender id, borrower id, start, end) of loans that may meet the period."""
+    ids = scope.ids
+    loans = session.exec(
+        select(Loan, LoanHeadset.headset_id)
+        .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
+        .where(or_(col(Loan.from_centre_id).in_(ids), col(Loan.to_centre_id).in_(ids)),
+               Loan.start_date <= period.last + timedelta(days=1),
+               or_(Loan.end_date >= period.first - timedelta(days=1),
+                   col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned))))
+    ).all()
+    headsets: dict[int, list[int]] = defaultdict(list)
+    by_id = {}
+    for loan, headset_id in loans:
+        headsets[loan.id].append(headset_id)
+        by_id[loan.id] = loan
+    zones = _lender_zones(session, by_id.values(), scope)
+    return [(headsets[loan.id], loan.from_centre_id, loan.to_centre_id,
+             *_loan_instants(loan, zones[loan.from_centre_id], now)) for loan in by_id.values()]
+
+
+def _lender_zones(session: Session, loans, scope: Scope) -> dict[int, str]:
+    zones = {c.id: c.timezone for c in scope.centres}
+    missing = {loan.from_centre_id for loan in loans} - zones.keys()
+    if missing:
+        zones.update(session.exec(select(Centre.id, Centre.timezone)
+                                  .where(col(Centre.id).in_(missing))).all())
+    return zones
+
+
+def _loan_instants(loan: Loan, zone: str, now: datetime) -> tuple[datetime, datetime]:
+    start = local_to_utc(loan.start_date, time(0), zone)
+    end = local_to_utc(loan.end_date + timedelta(days=1), time(0), zone)
+    if loan.status == LoanStatus.returned and loan.returned_at is not None:
+        end = loan.returned_at
+    elif loan.status == LoanStatus.overdue:
+        end = max(end, now)
+    return start, end
+
+
+def _hours_in_ranges(session: Session, scope: Scope, period: Period, now: datetime,
+                     ranges: list[tuple[int, int, datetime, datetime]]) -> dict[int, float]:
+    """Range key → open-access seconds held at the range's centre within it."""
+    if not ranges:
+        return {}
+    table = values(column("k", Integer), column("c", Integer), column("a", UTCDateTime),
+                   column("b", UTCDateTime), name="ranges").data(ranges).cte("ranges")
+    rows = session.exec(
+        select(table.c.k, func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at)))
+        .select_from(table)
+        .join(VRSession, and_(col(VRSession.centre_id) == table.c.c,
+                              VRSession.starts_at >= table.c.a, VRSession.starts_at < table.c.b))
+        .where(*_open_access(scope, period, now))
+        .group_by(table.c.k)
+    ).all()
+    return {k: float(s or 0) for k, s in rows}
+
+
+def _available(session: Session, scope: Scope, period: Period,
+               now: datetime) -> dict[Key, float]:
+    available: dict[Key, float] = defaultdict(float, _at_home(session, scope, period, now))
+    loans = _loan_ranges(session, scope, period, now)
+    in_scope = set(scope.ids)
+    ranges = [(2 * n + side, centre, start, end)
+              for n, (_h, lender, borrower, start, end) in enumerate(loans)
+              for side, centre in enumerate((lender, borrower)) if centre in in_scope]
+    seconds = _hours_in_ranges(session, scope, period, now, ranges)
+    for n, (headset_ids, lender, borrower, _start, _end) in enumerate(loans):
+        for headset_id in headset_ids:
+            if (headset_id, lender) in available:  # away: not available at home meanwhile
+                available[headset_id, lender] = max(
+                    0.0, available[headset_id, lender] - seconds.get(2 * n, 0.0))
+            if borrower in in_scope:
+                available[headset_id, borrower] += seconds.get(2 * n + 1, 0.0)
+    for h, c, s in session.exec(
+        select(Allocation.headset_id, VRSession.centre_id,
+               func.sum(seconds_between(Allocation.starts_at, Allocation.ends_at)))
+        .join(VRSession, col(VRSession.id) == Allocation.session_id)
+        .where(VRSession.kind != SessionKind.open_access,
+               VRSession.status != SessionStatus.cancelled, VRSession.starts_at < now,
+               within(VRSession.starts_at, VRSession.centre_id, scope, period))
+        .group_by(Allocation.headset_id, VRSession.centre_id)
+    ):
+        available[h, c] += float(s or 0)
+    return available
+
+
+def headset_utilisation(session: Session, scope: Scope, period: Period,
+                        now: datetime) -> Utilisation:
+    """Hours used and available per centre of the scope and per headset seen there."""
+    if not scope.centres:
+        return Utilisation()
+    used = _used(session, scope, period)
+    available = _available(session, scope, period, now)
+    result = Utilisation(by_centre={c: Usage() for c in scope.ids})
+    per_headset: dict[int, HeadsetUsage] = defaultdict(HeadsetUsage)
+    for key in used.keys() | available.keys():
+        headset_id, centre_id = key
+        if centre_id not in result.by_centre:
+            continue
+        result.by_centre[centre_id].add(used.get(key, 0.0), available.get(key, 0.0))
+        per_headset[headset_id].add(used.get(key, 0.0), available.get(key, 0.0))
+    if per_headset:
+        tags = dict(session.exec(select(Headset.id, Headset.asset_tag)
+                                 .where(col(Headset.id).in_(per_headset.keys()))).all())
+        for headset_id, usage in per_headset.items():
+            usage.asset_tag = tags[headset_id]
+        result.by_headset = sorted(per_headset.values(), key=lambda u: u.asset_tag)
+    return result
