@@ -39,5 +39,5 @@ ROUTERS = tuple(module.router for module in (
     groups, group_roster, group_desk, group_calendar,
     admin, admin_staff, admin_centres, admin_tokens, admin_audit, admin_passwords,
     notify_ticket, notify_display, notify_jobs,
-    loans, loans_board, loans_handovers))
+    loans, loans_board, loans_handovers,
     survey, reports))
