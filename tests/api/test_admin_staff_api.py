@@ -34,7 +34,8 @@ def _actions(db: Session) -> list[str]:
 def test_lists_answer_items_and_total_for_each_manager(client, tokens):
     everyone = client.get("/api/v1/staff", headers=tokens[ADMIN]).json()
     assert everyone["total"] == 6
-    assert set(everyone["items"][0]) == {"id", "email", "name", "role", "centres", "is_active",
+    assert set(everyone["items"][0]) == {"id", "email", "name", "role", "centres",
+                                         "can_edit_catalogue", "is_active",
                                          "has_password", "created_at", "last_login_at"}
     hub = client.get("/api/v1/staff", headers=tokens[HUB_MANAGER]).json()
     assert {s["email"] for s in hub["items"]} == {HUB_MANAGER, GAP_MANAGER, HUB_FACILITATOR,

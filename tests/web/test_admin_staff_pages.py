@@ -208,3 +208,36 @@ def test_reactivation_and_reset_links(client, db, network):
     assert _actions(db) == ["staff.deactivated", "staff.reactivated", "staff.link_sent"]
     assert len(db.exec(select(OutboxMessage).where(
         OutboxMessage.to_address == GAP_FACILITATOR)).all()) == 1
+
+
+def test_only_admins_give_and_withdraw_the_catalogue_right(client, db, network):
+    lea = network.staff[GAP_FACILITATOR]
+    login(client, HUB_MANAGER)
+    assert 'name="can_edit_catalogue"' not in client.get(f"/staff/admin/staff/{lea.id}").text
+    refused = client.patch(f"/api/v1/staff/{lea.id}", json={"can_edit_catalogue": True},
+                           headers=bearer(_token(db, HUB_MANAGER)))
+    assert refused.status_code == 422
+    assert "can_edit_catalogue" in refused.json()["fields"]
+    assert not reread(db, lea).can_edit_catalogue
+
+    client.post("/staff/logout", data={"csrftoken": client.cookies["csrftoken"]})
+    login(client, ADMIN)
+    page = client.get(f"/staff/admin/staff/{lea.id}").text
+    assert 'name="can_edit_catalogue"' in page
+    done = post_form(client, f"/staff/admin/staff/{lea.id}", {
+        "name": lea.name, "role": lea.role, "centres": ["gap"], "can_edit_catalogue": "1"},
+        follow_redirects=False)
+    assert done.status_code == 303
+    assert reread(db, lea).can_edit_catalogue
+    assert "catalogue right granted" in db.exec(select(AuditEvent.summary)).all()[-1]
+    post_form(client, f"/staff/admin/staff/{lea.id}", {
+        "name": lea.name, "role": lea.role, "centres": ["gap"]}, follow_redirects=False)
+    assert not reread(db, lea).can_edit_catalogue
+
+
+def _token(db: Session, email: str) -> str:
+    from vr_booking.services.admin.tokens import issue_api_token
+
+    token = issue_api_token(db, email)
+    db.commit()
+    return token

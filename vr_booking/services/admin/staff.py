@@ -108,15 +108,18 @@ def _centre_ids(session: Session, slugs: list[str]) -> set[int]:
 
 
 def create_staff_member(session: Session, actor: StaffUser, *, email: str, name: str,
-                        role: str, centre_slugs: list[str], now: datetime) -> StaffUser:
+                        role: str, centre_slugs: list[str], now: datetime,
+                        can_edit_catalogue: bool = False) -> StaffUser:
     """Create an account and e-mail its holder a link to choose a password."""
     permissions.require_staff_manager(actor)
     denied = permissions.grant_problems(session, actor, role, _centre_ids(session, centre_slugs))
+    denied |= _catalogue_right_problem(actor, None, can_edit_catalogue)
     if denied:
         problems = staff_problems(email.strip().lower(), name.strip(), role,
                                   bool(centre_slugs)) | denied
         raise InvalidInput("invalid_staff", " ".join(problems.values()), problems)
-    user = create_staff(session, email=email, name=name, role=role, centre_slugs=centre_slugs)
+    user = create_staff(session, email=email, name=name, role=role, centre_slugs=centre_slugs,
+                        can_edit_catalogue=can_edit_catalogue)
     send_link(session, user, LinkPurpose.invitation, now, sender=actor)
     record_staff_event(session, actor, "staff.created", user,
                        f"{user.email}: {role} at {', '.join(sorted(centre_slugs)) or '-'}")
@@ -124,8 +127,9 @@ def create_staff_member(session: Session, actor: StaffUser, *, email: str, name:
 
 
 def update_staff(session: Session, actor: StaffUser, staff_id: int, *, name: str | None = None,
-                 role: str | None = None, centre_slugs: list[str] | None = None) -> StaffUser:
-    """Change an account's name, role or centres (``None``: unchanged)."""
+                 role: str | None = None, centre_slugs: list[str] | None = None,
+                 can_edit_catalogue: bool | None = None) -> StaffUser:
+    """Change an account's name, role, centres or catalogue right (``None``: unchanged)."""
     row = get_staff(session, actor, staff_id)
     user = row.user
     permissions.require_manages(session, actor, user)
@@ -139,15 +143,30 @@ def update_staff(session: Session, actor: StaffUser, staff_id: int, *, name: str
     if len(ids) < len(set(slugs)):
         problems["centres"] = _("One of the chosen centres does not exist.")
     problems |= permissions.grant_problems(session, actor, role, ids)
+    problems |= _catalogue_right_problem(actor, user, can_edit_catalogue)
     if problems:
         raise InvalidInput("invalid_staff", " ".join(problems.values()), problems)
-    summary = _changes(user, name, role, row.centres, slugs)
-    user.name, user.role = name, role
+    editor = user.can_edit_catalogue if can_edit_catalogue is None else can_edit_catalogue
+    summary = "; ".join(part for part in (
+        _changes(user, name, role, row.centres, slugs),
+        f"catalogue right {'granted' if editor else 'withdrawn'}"
+        if editor != user.can_edit_catalogue else "") if part)
+    user.name, user.role, user.can_edit_catalogue = name, role, editor
     session.add(user)
     _set_centres(session, user, ids)
     if summary:
         record_staff_event(session, actor, "staff.updated", user, f"{user.email}: {summary}")
     return user
+
+
+def _catalogue_right_problem(actor: StaffUser, user: StaffUser | None,
+                             wanted: bool | None) -> dict[str, str]:
+    """Only administrators give or withdraw the right to edit the network-wide catalogue."""
+    current = user.can_edit_catalogue if user is not None else False
+    if wanted is None or wanted == current or actor.role == Role.admin:
+        return {}
+    return {"can_edit_catalogue": _("Only administrators give or withdraw the right to edit "
+                                    "the catalogue.")}
 
 
 def _changes(user: StaffUser, name: str, role: str, centres: list[Centre],

@@ -27,6 +27,8 @@ class StaffPublic(BaseModel):
     name: str
     role: Role
     centres: list[str] = Field(description="slugs of the centres the person works for")
+    can_edit_catalogue: bool = Field(description="may edit the network-wide catalogue "
+                                                 "(administrators always may)")
     is_active: bool
     has_password: bool = Field(description="false until the invitation link is used")
     created_at: datetime
@@ -43,12 +45,15 @@ class StaffCreate(BaseModel):
     name: str = Field(max_length=120)
     role: Role
     centres: Slugs = Field(default_factory=list)
+    can_edit_catalogue: bool = Field(default=False, description="given by administrators only")
 
 
 class StaffUpdate(BaseModel):
     name: str | None = Field(default=None, max_length=120)
     role: Role | None = None
     centres: Slugs | None = None
+    can_edit_catalogue: bool | None = Field(default=None,
+                                            description="given or withdrawn by administrators")
     is_active: bool | None = Field(default=None, description="false deactivates (as "
                                    "`/deactivate`), true reactivates")
 
@@ -56,7 +61,8 @@ class StaffUpdate(BaseModel):
 def _public(row: accounts.StaffRow) -> StaffPublic:
     user = row.user
     return StaffPublic(id=user.id, email=user.email, name=user.name, role=user.role,
-                       centres=[c.slug for c in row.centres], is_active=user.is_active,
+                       centres=[c.slug for c in row.centres],
+                       can_edit_catalogue=user.can_edit_catalogue, is_active=user.is_active,
                        has_password=bool(user.password_hash), created_at=user.created_at,
                        last_login_at=user.last_login_at)
 
@@ -80,7 +86,8 @@ def list_staff(session: SessionDep, staff: ApiStaff, limit: Limit = 100, offset:
              summary="Create an account; its holder is e-mailed a link to set a password")
 def create_staff(body: StaffCreate, session: SessionDep, staff: ApiStaff) -> StaffPublic:
     user = accounts.create_staff_member(session, staff, email=body.email, name=body.name,
-                                        role=body.role, centre_slugs=body.centres, now=utcnow())
+                                        role=body.role, centre_slugs=body.centres, now=utcnow(),
+                                        can_edit_catalogue=body.can_edit_catalogue)
     return _reread(session, staff, user.id)
 
 
@@ -89,7 +96,7 @@ def create_staff(body: StaffCreate, session: SessionDep, staff: ApiStaff) -> Sta
 def update_staff(id: PathId, body: StaffUpdate, session: SessionDep,
                  staff: ApiStaff) -> StaffPublic:
     accounts.update_staff(session, staff, id, name=body.name, role=body.role,
-                          centre_slugs=body.centres)
+                          centre_slugs=body.centres, can_edit_catalogue=body.can_edit_catalogue)
     current = accounts.get_staff(session, staff, id).user
     if body.is_active is False and current.is_active:
         accounts.deactivate_staff(session, staff, id, utcnow())

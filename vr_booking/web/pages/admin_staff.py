@@ -73,11 +73,13 @@ def new_staff_form(request: Request, session: SessionDep, staff: CurrentStaff):
 @router.post("/new")
 def create_staff(request: Request, session: SessionDep, staff: CurrentStaff,
                  email: FormText = "", name: FormText = "", role: FormText = "",
-                 centres: FormSlugs = None):
-    values = {"email": email, "name": name, "role": role, "centres": centres or []}
+                 centres: FormSlugs = None, can_edit_catalogue: FormText = ""):
+    values = {"email": email, "name": name, "role": role, "centres": centres or [],
+              "can_edit_catalogue": bool(can_edit_catalogue)}
     try:
         user = accounts.create_staff_member(session, staff, email=email, name=name, role=role,
-                                            centre_slugs=centres or [], now=utcnow())
+                                            centre_slugs=centres or [], now=utcnow(),
+                                            can_edit_catalogue=bool(can_edit_catalogue))
     except InvalidInput as error:
         discard(session)
         return _new_page(request, session, staff, values, error.fields, status_code=422)
@@ -94,7 +96,8 @@ def _account_page(request: Request, session: Session, staff: StaffUser, staff_id
                   done: str = "", refusal: str = "", status_code: int = 200):
     row = accounts.get_staff(session, staff, staff_id)
     current = {"name": row.user.name, "role": row.user.role,
-               "centres": [c.slug for c in row.centres]}
+               "centres": [c.slug for c in row.centres],
+               "can_edit_catalogue": row.user.can_edit_catalogue}
     return render(request, "pages/admin_staff_account.html", {
         "staff": staff, "row": row, "values": values or current, "errors": errors or {},
         "message": _messages().get(done, ""), "done": done, "refusal": refusal,
@@ -121,11 +124,13 @@ def account(request: Request, staff_id: PathId, session: SessionDep, staff: Curr
 @router.post("/{staff_id}")
 def update_account(request: Request, staff_id: PathId, session: SessionDep,
                    staff: CurrentStaff, name: FormText = "", role: FormText = "",
-                   centres: FormSlugs = None):
-    values = {"name": name, "role": role, "centres": centres or []}
+                   centres: FormSlugs = None, can_edit_catalogue: FormText = ""):
+    values = {"name": name, "role": role, "centres": centres or [],
+              "can_edit_catalogue": bool(can_edit_catalogue)}
+    right = bool(can_edit_catalogue) if staff.role == Role.admin else None  # admins' field
     try:
         accounts.update_staff(session, staff, staff_id, name=name, role=role,
-                              centre_slugs=centres or [])
+                              centre_slugs=centres or [], can_edit_catalogue=right)
     except InvalidInput as error:
         discard(session)
         return _account_page(request, session, staff, staff_id, values=values,
