@@ -243,3 +243,17 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def browser_context_args(browser_context_args: dict) -> dict:
     """A French visitor (the browser's language picks the page language)."""
     return {**browser_context_args, "locale": "fr-FR"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run on one database: under PostgreSQL they are skipped (and say so).
+
+    They exercise pages, focus and layout, which do not depend on the database; CI runs the
+    suite twice (SQLite, then PostgreSQL) and the browser half once is enough.
+    """
+    if TEST_DB != "postgres":
+        return
+    skip = pytest.mark.skip(reason="browser tests run on SQLite only (VR_BOOKING_TEST_DB=sqlite)")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
