@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # How long a write waits for a centre lock on PostgreSQL before answering "busy".
     lock_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
+    # First day (issue 9): staff pages warn when e-mails have waited unsent this long.
+    outbox_warning_minutes: int = Field(default=10, ge=1)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         self.base_url = self.base_url.rstrip("/")

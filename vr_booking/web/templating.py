@@ -2,26 +2,30 @@
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlmodel import Session
 from starlette.requests import Request
 
 from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
+from vr_booking.models import utcnow
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.mail import MailWarning
+from vr_booking.services.mail import mail_warning as find_mail_warning
 from vr_booking.services.open_access.tickets import format_code
+from vr_booking.services.timeutil import spoken_date, spoken_time
 
 
 def local_time(instant: datetime, zone: str) -> str:
-    return format_time(instant.astimezone(ZoneInfo(zone)), "short", locale=current_language.get())
+    return spoken_time(instant, zone)
 
 
 def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
-    return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
+    """The instant's local date in the page's language ("Mercredi 2 décembre 2026")."""
+    return spoken_date(instant, zone, fmt)
 
 
 def csrf_token(request: Request) -> str:
@@ -29,6 +33,14 @@ def csrf_token(request: Request) -> str:
     the scope)."""
     getter = request.scope.get("csrftoken")
     return getter() if getter else ""
+
+
+def mail_warning(request: Request) -> MailWarning | None:
+    """For the staff layout: whether e-mails are stuck (read in a session of its own, only
+    when a staff page is drawn, so that fragments and public pages pay nothing)."""
+    engine = request.app.state.engine.execution_options(sqlite_begin="DEFERRED")
+    with Session(engine) as session:
+        return find_mail_warning(session, request.app.state.settings, utcnow())
 
 
 def build_environment() -> Environment:
@@ -44,8 +56,9 @@ def build_environment() -> Environment:
     env.filters["local_date"] = local_date
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
+    env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time)
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
-                       current_language=current_language.get)
+                       current_language=current_language.get, mail_warning=mail_warning)
     return env
 
 

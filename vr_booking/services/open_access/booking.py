@@ -68,7 +68,7 @@ def check_input(session: Session, data: BookingInput) -> dict[str, str]:
     email = (data.email or "").strip()
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
         problems["email"] = _("This e-mail address does not look right (example: "
-                              "prenom@exemple.fr). You can also leave it empty.")
+                              "name@example.org). You can also leave it empty.")
     if not data.age_confirmed:
         problems["age_confirmed"] = _("Headsets are for people aged 13 or older: please "
                                       "confirm your age.")
