@@ -59,7 +59,7 @@ def test_booking_then_ticket_then_cancel(client: TestClient, db: Session, demo,
     token = response.headers["location"].rsplit("/", 1)[1]
     ticket = client.get(f"/b/{token}?lang=en")
     assert "Confirmed" in ticket.text
-    assert job.title in ticket.text
+    assert job.title_en in ticket.text  # the job's English title, on an English page
     booking = db.exec(select(Booking)).one()
     assert booking.browser_key  # the form set a browser cookie
     assert db.exec(select(OutboxMessage.to_address)).all() == ["ana@example.org"]

@@ -5,6 +5,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.requests import Request
 
@@ -13,6 +14,7 @@ from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
 from vr_booking.models import utcnow
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.catalogue.texts import shown_language, shown_text
 from vr_booking.services.mail import MailWarning
 from vr_booking.services.mail import mail_warning as find_mail_warning
 from vr_booking.services.open_access.tickets import format_code
@@ -33,6 +35,12 @@ def csrf_token(request: Request) -> str:
     the scope)."""
     getter = request.scope.get("csrftoken")
     return getter() if getter else ""
+
+
+def lang_attr(item: Any, field: str = "title") -> Markup:
+    """` lang="fr"` where a catalogue text is shown in French on a page in another language."""
+    language = shown_language(item, field)
+    return Markup(' lang="{}"').format(language) if language != current_language.get() else Markup()
 
 
 def mail_warning(request: Request) -> MailWarning | None:
@@ -56,7 +64,8 @@ def build_environment() -> Environment:
     env.filters["local_date"] = local_date
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
-    env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time)
+    env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time, shown=shown_text,
+                       lang_attr=lang_attr)
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
                        current_language=current_language.get, mail_warning=mail_warning)
     return env

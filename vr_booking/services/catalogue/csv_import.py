@@ -21,6 +21,7 @@ from vr_booking.services.catalogue.csv_columns import (
     COLUMNS,
     JOB_FIELDS,
     JOB_PART,
+    OPTIONAL_COLUMNS,
     SECTOR_FIELDS,
     VIDEO_FIELDS,
     VIDEO_PART,
@@ -34,6 +35,7 @@ from vr_booking.services.catalogue.inputs import (
     VideoIn,
     job_search_text,
     validate_fields,
+    video_search_text,
 )
 from vr_booking.services.errors import Conflict, InvalidInput
 
@@ -74,6 +76,7 @@ class ImportReport:
     pairs: set[tuple[str, str]] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     rows: int = 0
+    absent: frozenset[str] = frozenset()  # optional columns the file does not have
     # where each row (by its three slugs) and each item (by kind and slug) first appeared
     row_numbers: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
 
@@ -133,6 +136,8 @@ def read_catalogue_csv(text: str, known_sectors: Mapping[str, str] | None = None
 def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int,
                known_sectors: Mapping[str, str]) -> None:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    report.absent = frozenset(missing) & OPTIONAL_COLUMNS
+    missing = [c for c in missing if c not in OPTIONAL_COLUMNS]
     if missing:
         report.problems.append(Problem(None, _("Missing columns: {columns}")
                                        .format(columns=", ".join(missing))))
@@ -140,7 +145,7 @@ def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int,
     for row in reader:
         report.rows += 1
         extra = [v for v in row.pop(None, []) if v.strip()]  # type: ignore[call-overload]
-        cells = {k: (v or "").strip() for k, v in row.items()}
+        cells = {k: (v or "").strip() for k, v in row.items()} | dict.fromkeys(report.absent, "")
         problems = _check_row(report, reader.line_num + comments, cells, known_sectors)
         if extra:
             problems.append(_("more cells than columns: a value containing a comma must be "
@@ -236,21 +241,34 @@ def import_catalogue_or_raise(session: Session, text: str) -> ImportReport:
 
 def _write(session: Session, report: ImportReport) -> None:
     sectors = _upsert(session, report, Sector, {
-        slug: {"name": values.name} for slug, values in report.sectors.items()})
+        slug: _given(report, values, SECTOR_FIELDS, {"slug", "provider"})
+        for slug, values in report.sectors.items()})
     for change in report.changes:  # renamed sectors: their other jobs search by the new name
         if change.kind == "sector" and not change.is_new:
             refresh_search_text(session, sectors[change.slug])
-    _upsert(session, report, Job, {
-        slug: _job_columns(values, sectors[values.sector]) for slug, values in report.jobs.items()})
+    jobs = _upsert(session, report, Job, {
+        slug: {**_given(report, values, JOB_FIELDS, {"sector"}),
+               "sector_id": sectors[values.sector].id}
+        for slug, values in report.jobs.items()})
+    for slug, values in report.jobs.items():
+        jobs[slug].search_text = job_search_text(jobs[slug], sectors[values.sector])
     videos = _upsert(session, report, Video, {
-        slug: video_columns(values) for slug, values in report.videos.items()})
+        slug: _given(report, video_columns(values), VIDEO_FIELDS, {"search_text"})
+        for slug, values in report.videos.items()})
+    for video in videos.values():
+        video.search_text = video_search_text(video)
+    session.add_all([*jobs.values(), *videos.values()])
     _link_videos(session, report, videos)
 
 
-def _job_columns(values: JobIn, sector: Sector) -> dict[str, Any]:
-    return {**values.model_dump(exclude={"sector"}), "sector_id": sector.id,
-            "search_text": job_search_text(values.title, values.rome_code, values.keywords,
-                                           sector.name)}
+def _given(report: ImportReport, values: Any, fields: dict[str, str],
+           exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """The columns to write, without the English texts the file does not have (importing
+    an older file keeps the English texts already stored). Search texts are computed from
+    the stored rows afterwards, for the same reason."""
+    data = values if isinstance(values, dict) else values.model_dump()
+    return {name: value for name, value in data.items()
+            if name not in exclude and fields.get(name) not in report.absent}
 
 
 def _upsert(

@@ -22,6 +22,7 @@ from vr_booking.models import (
     Video,
     VRSession,
 )
+from vr_booking.services.catalogue.texts import by_shown
 from vr_booking.services.desk.people import Holder, holder_key, participant_names
 from vr_booking.services.desk.rules import (
     Candidate,
@@ -150,8 +151,7 @@ def _attach_videos(session: Session, lines: list[HeadsetLine]) -> None:
     ids = set().union(*(line.candidate.video_ids for line in worn))
     if not ids:
         return
-    videos = session.exec(select(Video).where(col(Video.id).in_(ids)).order_by(Video.title))
-    for video in videos:
+    for video in by_shown(session.exec(select(Video).where(col(Video.id).in_(ids)))):
         for line in worn:
             if video.id in line.candidate.video_ids:
                 line.videos.append(video)
