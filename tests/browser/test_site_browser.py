@@ -72,6 +72,8 @@ def test_visitor_books_sees_the_ticket_and_cancels(page: Page, bookable_server):
     code = page.locator(".code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
 
-    page.get_by_role("button", name="Annuler ma réservation").click()
+    page.get_by_role("link", name="Annuler ma réservation…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annuler votre réservation ?")
+    page.get_by_role("button", name="Oui, annuler ma réservation").click()
     expect(page.get_by_role("status")).to_contain_text("annulée")
-    expect(page.get_by_role("button", name="Annuler ma réservation")).to_have_count(0)
+    expect(page.get_by_role("link", name="Annuler ma réservation…")).to_have_count(0)
