@@ -51,6 +51,13 @@ def mail_warning(request: Request) -> MailWarning | None:
         return find_mail_warning(session, request.app.state.settings, utcnow())
 
 
+def is_fragment(request: Request) -> bool:
+    """Whether htmx asked for a fragment (a history restore, after hx-push-url, needs the
+    whole page)."""
+    return bool(request.headers.get("HX-Request")
+                and not request.headers.get("HX-History-Restore-Request"))
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -67,7 +74,8 @@ def build_environment() -> Environment:
     env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time, shown=shown_text,
                        lang_attr=lang_attr)
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
-                       current_language=current_language.get, mail_warning=mail_warning)
+                       current_language=current_language.get, mail_warning=mail_warning,
+                       is_fragment=is_fragment)
     return env
 
 
@@ -79,9 +87,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     """Render a page, or only one block of it for an htmx request (``block_name``)."""
     response = templates.TemplateResponse(
         request, name, context or {}, status_code=status_code,
-        # A history restore (back button after hx-push-url) needs the whole page.
-        block_name=block_name if request.headers.get("HX-Request")
-        and not request.headers.get("HX-History-Restore-Request") else None,
+        block_name=block_name if is_fragment(request) else None,
     )
     response.headers["Vary"] = "HX-Request"
     return response
