@@ -21,9 +21,12 @@ from sqlmodel import Session, SQLModel
 from factories import (
     PASSWORD,
     PG_URL,
+    SITE_STAFF,
     TEST_DB,
     LiveServer,
     OpenAccess,
+    Site,
+    site_addresses,
     start_server,
     stop_server,
 )
@@ -257,3 +260,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def site(demo: Session, make_staff, live_server: LiveServer) -> Site:
+    """The demo data on a running server after a busy desk day, with an account for each of
+    ``SITE_STAFF``'s roles: what the walks over every page (``SITE_PAGES``) visit."""
+    staff = {role: make_staff(email, role=role, centres=centres)
+             for role, (email, centres) in SITE_STAFF.items()}
+    return Site(live_server.url, site_addresses(demo, staff))
