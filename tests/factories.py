@@ -404,11 +404,13 @@ def sign_in_to_today(page: Page, url: str) -> list[str]:
 @dataclass(frozen=True)
 class SitePage:
     """A page of the site: its address, whose ``{placeholders}`` :func:`site_addresses`
-    fills from the demo data, and who looks at it ("" for a visitor, else a role among
-    :data:`SITE_STAFF`). Add the pages of a new capability to :data:`SITE_PAGES`."""
+    fills from the demo data, who looks at it ("" for a visitor, else a role among
+    :data:`SITE_STAFF`) and the status it answers. Add the pages of a new capability to
+    :data:`SITE_PAGES`."""
 
     path: str
     role: str = ""
+    status: int = 200
 
 
 SITE_PAGES = (
@@ -427,7 +429,7 @@ SITE_PAGES = (
     SitePage("/catalogue/videos/{video}"),
     SitePage("/staff/login"),
     SitePage("/h/{headset}"),
-    SitePage("/no/such/page"),
+    SitePage("/no/such/page", status=404),
     SitePage("/staff", "manager"),
     SitePage("/staff/centres/{centre}", "manager"),
     SitePage("/staff/centres/{centre}/today", "manager"),
@@ -438,7 +440,7 @@ SITE_PAGES = (
     SitePage("/staff/headsets/new", "manager"),
     SitePage("/staff/headsets/{headset}", "manager"),
     SitePage("/staff/headsets/{worn_headset}", "manager"),
-    SitePage("/no/such/page", "manager"),
+    SitePage("/no/such/page", "manager", 404),
     SitePage("/staff/centres/{centre}/today", "facilitator"),
     SitePage("/staff/catalogue", "admin"),
     SitePage("/staff/catalogue/import", "admin"),

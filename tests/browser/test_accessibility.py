@@ -45,8 +45,10 @@ def _walk(browser: Browser, site: Site, role: str, language: str, visit) -> dict
     found = {}
     for entry in site.pages(role):
         address = site.address(entry)
-        page.goto(address)
+        status = page.goto(address).status
         problems = visit(page, address)
+        if status != entry.status:  # an error page would pass the other checks
+            problems = [f"answered {status}", *problems]
         if problems:
             found[f"{role or 'visitor'} {entry.path}"] = problems
     context.close()
