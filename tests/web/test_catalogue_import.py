@@ -173,7 +173,8 @@ def test_preview_page_lists_the_problems_and_offers_no_import(manager: TestClien
     page = _upload(manager, (GOOD + f"nowhere,,{SOUDEUR},,,,,,,,,\n").encode())
     assert page.status_code == 422
     assert "Nothing was imported" in page.text
-    assert "<td>4</td><td>unknown sector “nowhere”" in page.text
+    assert re.search(r'<td data-label="Row">4</td><td data-label="Problem">unknown sector '
+                     r'“nowhere”', page.text)
     assert "csv_text" not in page.text
     assert _counts(db) == [0, 0, 0, 0]
 
