@@ -58,6 +58,8 @@ def test_visitor_books_sees_the_ticket_and_cancels(page: Page, bookable_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Réserver une place")
 
     page.get_by_role("button", name="Réserver ma place").click()  # empty form: errors
+    expect(page.locator("#form-errors")).to_be_focused()  # the summary, read first
+    expect(page).to_have_title(re.compile("^Erreur : Réserver une place"))
     expect(page.locator("#name-error")).to_be_visible()
     expect(page.get_by_label("Prénom ou pseudo")).to_have_attribute("aria-invalid", "true")
 
