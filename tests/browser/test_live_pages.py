@@ -126,7 +126,7 @@ def test_updates_pause_on_request_and_while_the_page_is_hidden(page: Page, site:
     pause = page.locator("[data-live-pause]")
     pause.click()
     expect(pause).to_have_attribute("aria-pressed", "true")
-    expect(page.locator("#desk-announce")).to_contain_text("pause")
+    expect(page.locator("#desk-announce")).to_have_text(pause.get_attribute("data-say-paused"))
     elapsed = page.locator("#headset-MRS-VR-10 .elapsed")
     shown = elapsed.inner_text()
     page.clock.run_for(3 * 60_000)  # three minutes: no poll, the timer stands still
