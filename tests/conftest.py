@@ -21,13 +21,16 @@ from sqlmodel import Session, SQLModel
 from factories import (
     PASSWORD,
     PG_URL,
+    SITE_STAFF,
     TEST_DB,
     Inbox,
     LiveServer,
     Network,
     OpenAccess,
+    Site,
     free_port,
     make_network,
+    site_addresses,
     start_server,
     stop_server,
 )
@@ -270,3 +273,24 @@ def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
 def network(make_centre, make_staff) -> Network:
     """Two hubs, an associated centre, and staff of every role (``factories.make_network``)."""
     return make_network(make_centre, make_staff)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run on one database: under PostgreSQL they are skipped (and say so).
+
+    They exercise pages, focus and layout, which do not depend on the database; CI runs the
+    suite twice (SQLite, then PostgreSQL) and the browser half once is enough.
+    """
+    if TEST_DB != "postgres":
+        return
+    skip = pytest.mark.skip(reason="browser tests run on SQLite only (VR_BOOKING_TEST_DB=sqlite)")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def site(demo: Session, make_staff, live_server: LiveServer) -> Site:
+    """The demo data on a running server after a busy desk day, with an account for each of
+    ``SITE_STAFF``'s roles: what the walks over every page (``SITE_PAGES``) visit."""
+    staff = {role: make_staff(email, role=role, centres=centres)
+             for role, (email, centres) in SITE_STAFF.items()}
+    return Site(live_server.url, site_addresses(demo, staff))

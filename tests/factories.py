@@ -52,11 +52,12 @@ from vr_booking.models import (
 )
 from vr_booking.services.desk.checkin import check_in
 from vr_booking.services.desk.handout import hand_out, return_headset
+from vr_booking.services.desk.walk_ins import add_walk_in
 from vr_booking.services.groups.inputs import parse_plan
 from vr_booking.services.groups.planning import create_group_session
 from vr_booking.services.loans.inputs import LoanRequest
 from vr_booking.services.loans.lifecycle import create_loan
-from vr_booking.services.open_access.booking import BookingInput, create_booking
+from vr_booking.services.open_access.booking import BookingInput, cancel_booking, create_booking
 from vr_booking.services.open_access.slots import generate_slots
 from vr_booking.services.timeutil import local_to_utc, to_local
 
@@ -830,3 +831,141 @@ def _elsewhere(db: Session, data: ReportData) -> None:
              attendance=3)  # 1 March in Nouméa
     _session(db, data.tahiti, "workshop", datetime(2026, 3, 1, 5, tzinfo=UTC), 60,
              attendance=7)  # 28 February in Tahiti
+# --- the whole site, for the walks over every page (reflow, axe-core, focus) ----------------
+
+@dataclass(frozen=True)
+class SitePage:
+    """A page of the site: its address, whose ``{placeholders}`` :func:`site_addresses`
+    fills from the demo data, who looks at it ("" for a visitor, else a role among
+    :data:`SITE_STAFF`) and the status it answers. Add the pages of a new capability to
+    :data:`SITE_PAGES`."""
+
+    path: str
+    role: str = ""
+    status: int = 200
+
+
+SITE_PAGES = (
+    SitePage("/"),
+    SitePage("/book/{slot}"),
+    SitePage("/b/{ticket}"),
+    SitePage("/b/{ticket}/change"),
+    SitePage("/b/{ticket}/cancel"),
+    SitePage("/b/{cancelled}"),
+    SitePage("/b/{cancelled}/change"),
+    SitePage("/catalogue"),
+    SitePage("/catalogue?q=soudeur"),
+    SitePage("/catalogue?sector={sector}"),
+    SitePage("/catalogue?q=zzzz"),
+    SitePage("/catalogue/jobs/{job}"),
+    SitePage("/catalogue/videos/{video}"),
+    SitePage("/staff/login"),
+    SitePage("/h/{headset}"),
+    SitePage("/no/such/page", status=404),
+    SitePage("/staff", "manager"),
+    SitePage("/staff/centres/{centre}", "manager"),
+    SitePage("/staff/centres/{centre}/today", "manager"),
+    SitePage("/staff/centres/{centre}/open-access", "manager"),
+    SitePage("/staff/centres/{centre}/labels", "manager"),
+    SitePage("/staff/centres/{centre}/videos", "manager"),
+    SitePage("/staff/headsets", "manager"),
+    SitePage("/staff/headsets/new", "manager"),
+    SitePage("/staff/headsets/{headset}", "manager"),
+    SitePage("/staff/headsets/{worn_headset}", "manager"),
+    SitePage("/no/such/page", "manager", 404),
+    SitePage("/staff/centres/{centre}/today", "facilitator"),
+    SitePage("/staff/catalogue", "admin"),
+    SitePage("/staff/catalogue/import", "admin"),
+    SitePage("/staff/catalogue/sectors/new", "admin"),
+    SitePage("/staff/catalogue/jobs/new", "admin"),
+    SitePage("/staff/catalogue/videos/new", "admin"),
+    SitePage("/staff/catalogue/sectors/{sector}/edit", "admin"),
+    SitePage("/staff/catalogue/jobs/{job}/edit", "admin"),
+    SitePage("/staff/catalogue/videos/{video}/edit", "admin"),
+)
+# role → (e-mail, centres): the accounts the walks sign in with (password: PASSWORD)
+SITE_STAFF = {
+    "manager": ("manager@example.org", ("marseille",)),
+    "facilitator": ("facilitator@example.org", ("marseille",)),
+    "admin": ("admin@example.org", ()),
+}
+
+
+def busy_desk_day(db: Session, staff: StaffUser, centre_slug: str = "marseille") -> dict:
+    """Today at a demo centre in full swing: a slot started 5 minutes ago where Ana wears a
+    headset, Bilal is done (his headset waits for cleaning), Chloé and a walk-in wait, Dan
+    is still expected; one headset's charge is unknown. Returns the people and tags."""
+    centre = db.exec(select(Centre).where(Centre.slug == centre_slug)).one()
+    now = utcnow().replace(microsecond=0)
+    slot = VRSession(centre_id=centre.id, kind=SessionKind.open_access,
+                     starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(minutes=15))
+    db.add(slot)
+    db.flush()
+    people = {name: create_booking(db, BookingInput(slot_id=slot.id, name=name,
+                                                    age_confirmed=True, health_ack=True),
+                                   now - timedelta(hours=2)).booking
+              for name in ("Ana", "Bilal", "Chloé", "Dan")}
+    for name in ("Ana", "Bilal", "Chloé"):
+        check_in(db, staff, now, code=people[name].short_code)
+    tags = sorted(db.exec(select(Headset.asset_tag).where(
+        Headset.home_centre_id == centre.id)).all())
+    hand_out(db, staff, now - timedelta(minutes=4), tags[-1], code=people["Ana"].short_code,
+             centre_id=centre.id)
+    hand_out(db, staff, now - timedelta(minutes=4), tags[-2], code=people["Bilal"].short_code,
+             centre_id=centre.id)
+    return_headset(db, staff, now - timedelta(minutes=1), tags[-2], centre_id=centre.id)
+    add_walk_in(db, staff, slot.id, now, centre_id=centre.id)
+    unknown = db.exec(select(Headset).where(Headset.asset_tag == tags[-3])).one()
+    unknown.charge_percent, unknown.charge_recorded_at = None, None
+    db.add(unknown)
+    db.commit()
+    return {"slot": slot, "people": people, "worn": tags[-1], "to_clean": tags[-2],
+            "uncharged": tags[-3]}
+
+
+def site_addresses(db: Session, staff: dict[str, StaffUser]) -> dict[str, str]:
+    """The values of :data:`SITE_PAGES`' placeholders, from the demo data (loaded and
+    committed), after a busy desk day and two visitor bookings (one cancelled)."""
+    desk = busy_desk_day(db, staff["facilitator"])
+    slot = db.exec(select(VRSession).where(
+        VRSession.kind == SessionKind.open_access, VRSession.starts_at > utcnow() + timedelta(
+            hours=1)).order_by(VRSession.starts_at)).first()
+    job = db.exec(select(Job).where(Job.slug == "soudeur")).one()
+    ticket = create_booking(db, BookingInput(slot_id=slot.id, name="Nora", age_confirmed=True,
+                                             health_ack=True, job_ids=[job.id]), utcnow()).booking
+    cancelled = create_booking(db, BookingInput(slot_id=slot.id, name="Omar",
+                                                age_confirmed=True, health_ack=True),
+                               utcnow()).booking
+    db.commit()
+    cancel_booking(db, cancelled.token, utcnow())
+    db.commit()
+    video = db.exec(select(Video.slug).join(VideoJob, col(VideoJob.video_id) == Video.id)
+                    .where(VideoJob.job_id == job.id)).first()
+    sector = db.exec(select(Sector.slug).where(Sector.id == job.sector_id)).one()
+    return {"slot": str(slot.id), "ticket": ticket.token, "cancelled": cancelled.token,
+            "job": job.slug, "video": video, "sector": sector, "centre": "marseille",
+            "headset": "MRS-VR-01", "worn_headset": desk["worn"]}
+
+
+def sign_in(page: Page, url: str, email: str) -> None:
+    """Sign in through the form, in this page's browser context."""
+    page.goto(f"{url}/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff$"))
+
+
+@dataclass
+class Site:
+    """What conftest's ``site`` fixture makes: a running server on the demo data and the
+    values of :data:`SITE_PAGES`' placeholders."""
+
+    url: str
+    addresses: dict[str, str]
+
+    def address(self, page: SitePage) -> str:
+        return self.url + page.path.format(**self.addresses)
+
+    def pages(self, role: str) -> list[SitePage]:
+        return [p for p in SITE_PAGES if p.role == role]

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     survey_poster_rate_limit_per_minute: int = Field(default=30, ge=1)
     # The survey e-mail leaves this long after the session ends.
     survey_email_delay_minutes: int = Field(default=30, ge=0)
+    # First day (issue 9): staff pages warn when e-mails have waited unsent this long.
+    outbox_warning_minutes: int = Field(default=10, ge=1)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

@@ -3,8 +3,9 @@
  * The camera starts only when the facilitator presses the button. QR codes are read with
  * the browser's BarcodeDetector where it exists, else with the vendored jsQR (loaded only
  * then). A ticket's QR code holds its URL, {base_url}/b/{token}: the token goes into the
- * check-in form, which htmx posts (or the browser, without htmx). Without JavaScript the
- * typed-code form works on its own.
+ * check-in form, which htmx posts (or the browser, without htmx); the answer comes back in
+ * the board (static/js/live.js), which clears or keeps the typed code. Without JavaScript
+ * the typed-code form works on its own.
  */
 (function () {
   "use strict";
@@ -12,19 +13,15 @@
   var TICKET_RE = /\/b\/([A-Za-z0-9_-]+)/;
   var SCAN_EVERY_MS = 250;
   var SAME_TICKET_PAUSE_MS = 4000; // a ticket held in front of the camera is sent once
-  var REFUSALS = [404, 409, 422]; // answers with a message for the desk, not failures
 
   var scanner = document.getElementById("scanner");
-  var form = document.getElementById("checkin-form");
-  if (!scanner || !form) {
+  if (!scanner || !document.getElementById("checkin-form")) {
     return;
   }
   var startButton = document.getElementById("camera-start");
   var stopButton = document.getElementById("camera-stop");
   var statusLine = document.getElementById("camera-status");
   var video = document.getElementById("camera-video");
-  var tokenInput = document.getElementById("checkin-token");
-  var codeInput = document.getElementById("checkin-code");
 
   var stream = null;
   var timer = null;
@@ -98,9 +95,10 @@
     }
     lastToken = token;
     lastAt = now;
-    tokenInput.value = token;
+    // Looked up each time: the board's refresh may have replaced the form.
+    document.getElementById("checkin-token").value = token;
     say("msgReading");
-    form.requestSubmit();
+    document.getElementById("checkin-form").requestSubmit();
   }
 
   function scanOnce() {
@@ -172,23 +170,4 @@
     say("msgStopped");
   });
   window.addEventListener("pagehide", stop);
-
-  // htmx swaps only 2xx answers by default; the desk's refusals carry a message to show.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    if (target && target.id === "desk-result" &&
-        REFUSALS.indexOf(event.detail.xhr.status) >= 0) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
-  form.addEventListener("htmx:afterRequest", function (event) {
-    tokenInput.value = "";
-    if (event.detail.xhr && event.detail.xhr.status === 200) {
-      codeInput.value = "";
-    } else {
-      codeInput.select();
-    }
-  });
 })();

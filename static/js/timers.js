@@ -1,58 +1,70 @@
 /* Immersion timers on the Today page (field rule 4: 20 min for a first-timer, 30 min for
  * anyone).
  *
- * The server renders each timer with the minutes worn at render time (data-now, its own
- * clock) and the start (data-started-at). From then on this script adds the time elapsed in
- * the browser, so a desk computer whose clock is wrong still counts right. Past the cap
- * (data-cap-minutes) it shows the "overdue" badge and fills the status text. The board's
- * polling replaces timers with fresh ones; they are picked up on the next tick. Without
- * JavaScript the page shows the minutes at render time, refreshed by each reload.
+ * Each timer holds the start of the use (data-started-at); the board holds the server's
+ * clock when it was drawn (data-server-now, refreshed by every poll), so that a desk
+ * computer whose clock is wrong still counts right. Past the cap (data-cap-minutes) a timer
+ * shows its "overdue" badge and says so once in the page's #desk-announce region (the
+ * region stays; the rows around it are refreshed). Timers stop while live updates are paused
+ * (static/js/live.js). Without JavaScript the page shows the minutes at render time.
  */
 (function () {
   "use strict";
 
   var TICK_MS = 1000;
-  var firstSeen = new WeakMap(); // timer element → Date.now() when this script first saw it
+  var board = document.getElementById("board");
+  var region = document.getElementById("desk-announce");
+  var said = new Set(); // uses whose overdue news was announced on this page
+  var offset = 0; // server clock minus this computer's clock, in ms
 
-  function wornMs(timer) {
-    if (!firstSeen.has(timer)) {
-      firstSeen.set(timer, Date.now());
+  function readClock() {
+    var serverNow = Date.parse(board ? board.getAttribute("data-server-now") : "");
+    if (!isNaN(serverNow)) {
+      offset = serverNow - Date.now();
     }
-    var atRender = Date.parse(timer.dataset.now) - Date.parse(timer.dataset.startedAt);
-    return atRender + (Date.now() - firstSeen.get(timer));
+  }
+
+  function paused() {
+    return document.documentElement.hasAttribute("data-live-paused");
   }
 
   function update(timer) {
-    var worn = wornMs(timer);
+    var worn = Date.now() + offset - Date.parse(timer.getAttribute("data-started-at"));
     if (isNaN(worn)) {
       return;
     }
     var elapsed = timer.querySelector(".elapsed");
-    if (elapsed) {
-      var minutes = Math.max(0, Math.floor(worn / 60000));
-      elapsed.textContent = timer.dataset.msgElapsed.replace("{n}", String(minutes));
+    var minutes = Math.max(0, Math.floor(worn / 60000));
+    var text = timer.getAttribute("data-msg-elapsed").replace("{n}", String(minutes));
+    if (elapsed && elapsed.textContent !== text) {
+      elapsed.textContent = text;
     }
-    if (worn <= Number(timer.dataset.capMinutes) * 60000) {
+    if (worn <= Number(timer.getAttribute("data-cap-minutes")) * 60000) {
       return;
     }
     var badge = timer.querySelector("[data-overdue-badge]");
-    var status = timer.querySelector("[data-overdue-status]");
-    var line = timer.closest("li");
     if (badge) {
       badge.hidden = false;
     }
-    if (status && !status.textContent.trim()) {
-      status.textContent = timer.dataset.msgOverdue;
-    }
-    if (line && line.id.indexOf("headset-") === 0) {
+    var line = timer.closest("li");
+    if (line && line.classList.contains("hs")) {
       line.classList.add("overdue");
+    }
+    var use = timer.getAttribute("data-use");
+    if (region && line && line.classList.contains("hs") && !said.has(use)) {
+      said.add(use);
+      region.textContent = timer.getAttribute("data-msg-overdue");
     }
   }
 
   function tick() {
-    document.querySelectorAll(".timer[data-started-at]").forEach(update);
+    if (!paused()) {
+      document.querySelectorAll(".timer[data-started-at]").forEach(update);
+    }
   }
 
+  readClock();
+  document.addEventListener("live:updated", readClock);
   tick();
   window.setInterval(tick, TICK_MS);
 })();

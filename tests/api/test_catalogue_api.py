@@ -23,7 +23,7 @@ def test_sectors_list_only_active_ones(client: TestClient, demo: Session):
     body = client.get("/api/v1/sectors").json()
     assert body["total"] == demo.exec(select(func.count()).select_from(Sector)).one()
     assert {"slug": "industrie-maintenance", "name": "Industrie et maintenance",
-            "provider": ""} in body["items"]
+            "name_en": "Industry and maintenance", "provider": ""} in body["items"]
     _retire(demo, Sector, "industrie-maintenance")
     assert "industrie-maintenance" not in _slugs(client.get("/api/v1/sectors"))
 

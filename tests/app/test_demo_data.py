@@ -1,12 +1,14 @@
 """Demo data: what a first start shows, and loading it twice changes nothing."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from vr_booking.models import (
     Centre,
     Headset,
+    HeadsetUse,
+    InstalledVideo,
     Job,
     Loan,
     LoanHeadset,
@@ -14,9 +16,16 @@ from vr_booking.models import (
     Sector,
     SessionKind,
     Video,
+    VideoJob,
     VRSession,
+    utcnow,
 )
+from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.demo import create_demo_staff, load_demo_data
+from vr_booking.services.desk.checkin import check_in
+from vr_booking.services.desk.day import desk_day
+from vr_booking.services.desk.handout import hand_out
+from vr_booking.services.open_access.booking import BookingInput, create_booking
 from vr_booking.services.timeutil import to_local
 
 
@@ -81,3 +90,33 @@ def test_demo_has_a_loan_to_gap_ready_to_hand_over(demo: Session):
     tags = demo.exec(select(Headset.asset_tag).join(
         LoanHeadset, LoanHeadset.headset_id == Headset.id)).all()
     assert sorted(tags) == ["MRS-VR-09", "MRS-VR-10"]
+def test_demo_fleet_is_ready_for_a_first_day(demo: Session):
+    """Charged, clean, and holding a video of every job that has one (issue 9 item 2)."""
+    headsets = demo.exec(select(Headset)).all()
+    assert {h.charge_percent for h in headsets} == {100}
+    assert all(h.charge_recorded_at is not None for h in headsets)
+    assert demo.exec(select(func.count()).select_from(HeadsetUse)).one() == 0  # never worn
+    shown = set(demo.exec(select(VideoJob.job_id)))
+    held = set(demo.exec(select(VideoJob.job_id).join(
+        InstalledVideo, col(InstalledVideo.video_id) == VideoJob.video_id)))
+    assert shown
+    assert held == shown
+
+
+def test_on_first_start_a_checked_in_visitor_gets_a_headset(demo: Session):
+    hub = demo.exec(select(Centre).where(Centre.slug == "marseille")).one()
+    staff = create_staff(demo, email="fac@example.org", name="Sami", role="facilitator",
+                         centre_slugs=["marseille"], password="a long enough password")
+    now = utcnow().replace(microsecond=0)
+    slot = VRSession(centre_id=hub.id, kind=SessionKind.open_access, starts_at=now,
+                     ends_at=now + timedelta(minutes=20))
+    demo.add(slot)
+    demo.flush()
+    ana = create_booking(demo, BookingInput(slot_id=slot.id, name="Ana", age_confirmed=True,
+                                            health_ack=True), now - timedelta(hours=1)).booking
+    check_in(demo, staff, now, code=ana.short_code)
+    person = desk_day(demo, hub, now).headsets.for_booking(ana)
+    assert person.options  # "no headset is ready" was the first day's answer
+    done = hand_out(demo, staff, now, person.options[0].headset.asset_tag, code=ana.short_code,
+                    centre_id=hub.id)
+    assert done.holder.name == "Ana"

@@ -41,8 +41,9 @@ def test_facilitator_types_a_short_code_and_sees_the_person_checked_in(page: Pag
     page.locator("#checkin-code").fill(f" {code[:4].lower()}-{code[4:].lower()}")
     page.locator("#checkin-form").get_by_role("button").click()
 
-    expect(page.locator("#desk-result .alert.ok")).to_contain_text("Ana")
-    expect(page.locator("#board li.status-checked_in")).to_contain_text("Ana")  # reloaded
+    ana_row = page.locator("#board li.status-checked_in", has_text="Ana")
+    expect(ana_row.locator(".row-msg.ok")).to_be_focused()  # the answer, in her row
+    expect(ana_row.locator(".row-msg.ok")).to_contain_text("Ana")
     expect(page.locator("#checkin-code")).to_have_value("")
     assert errors == []
 
@@ -58,7 +59,9 @@ def test_a_scanned_token_and_a_refusal_show_in_the_result(page: Page, today):
 
     page.locator("#checkin-code").fill("ZZZZ-ZZZZ")
     page.locator("#checkin-form").get_by_role("button").click()
-    expect(page.locator("#desk-result .alert.error")).to_be_visible()  # a 404, still shown
+    expect(page.locator("#msg-checkin.error")).to_be_visible()  # a 404, shown by the field
+    expect(page.locator("#checkin-code")).to_be_focused()  # to correct it
+    expect(page.locator("#checkin-code")).to_have_value("ZZZZ-ZZZZ")
     assert errors == []
 
 

@@ -50,16 +50,17 @@ def test_check_in_hand_out_take_back_and_clean(page: Page, today, db: Session):
     expect(person).to_be_visible()
 
     expect(person.locator("select[name=headset]")).to_have_value("HUB-VR-01")  # suggested
-    person.locator("form[action$='/handouts'] button[type=submit]").click()
-    expect(page.locator(CARD)).to_have_class("status-in_use")
+    person.locator("form[action*='/handouts'] button[type=submit]").click()
+    expect(page.locator(CARD)).to_have_class("hs status-in_use")
     expect(page.locator(f"{CARD} .timer .elapsed")).to_be_visible()
     expect(person.locator(".wearing")).to_contain_text("HUB-VR-01")
 
-    page.locator(f"{CARD} form[action$='/returns'] button[type=submit]").click()
-    expect(page.locator(CARD)).to_have_class("status-to_clean")
+    page.locator(f"{CARD} form[action*='/returns'] button[type=submit]").click()
+    expect(page.locator(CARD)).to_have_class("hs status-to_clean")
     page.locator(f"{CARD} button[value=wipes]").click()
-    expect(page.locator(CARD)).to_have_class("status-free")
-    expect(page.locator("#desk-result .alert.ok")).to_contain_text("HUB-VR-01")
+    expect(page.locator(CARD)).to_have_class("hs status-free")
+    expect(page.locator(f"{CARD} .row-msg.ok")).to_contain_text("HUB-VR-01")
+    expect(person.locator(".done")).to_be_visible()  # her immersion is over: no new offer
 
     db.commit()
     use = db.exec(select(HeadsetUse)).one()
@@ -79,7 +80,7 @@ def test_the_timer_counts_up_and_flags_the_cap_without_waiting_for_the_server(pa
     badge = page.locator(f"{CARD} [data-overdue-badge]")
     expect(badge).to_be_hidden()  # rendered under the 20 min cap
     expect(badge).to_be_visible(timeout=8000)  # timers.js, before the board's 10 s poll
-    expect(page.locator(f"{CARD} [role=status]")).not_to_be_empty()
+    expect(page.locator("#desk-announce")).to_contain_text("Ana")  # said once, in the region
     expect(page.locator(f"{CARD} .elapsed")).to_contain_text("20")
     assert errors == []
 
@@ -103,9 +104,9 @@ def test_the_headsets_board_has_no_serious_accessibility_violation(page: Page, t
     db.commit()
     errors = sign_in_to_today(page, server.url)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    expect(page.locator(CARD)).to_have_class("status-in_use overdue")
-    expect(page.locator("#headset-HUB-VR-02")).to_have_class("status-to_clean")
-    expect(page.locator("#headset-HUB-VR-03")).to_have_class("status-low_charge")
-    expect(page.locator("#board form[action$='/handouts']")).to_have_count(2)  # the walk-ins
+    expect(page.locator(CARD)).to_have_class("hs status-in_use overdue")
+    expect(page.locator("#headset-HUB-VR-02")).to_have_class("hs status-to_clean")
+    expect(page.locator("#headset-HUB-VR-03")).to_have_class("hs status-low_charge")
+    expect(page.locator("#board form[action*='/handouts']")).to_have_count(2)  # the walk-ins
     assert serious_violations(page) == []
     assert errors == []

@@ -54,10 +54,12 @@ def bookable_server(make_open_access, live_server):
 
 def test_visitor_books_sees_the_ticket_and_cancels(page: Page, bookable_server):
     page.goto(bookable_server.url + "/")
-    page.get_by_role("link", name=re.compile("^Réserver 14:00")).first.click()
+    page.get_by_role("link", name=re.compile("^Réserver .*, 14:00")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Réserver une place")
 
     page.get_by_role("button", name="Réserver ma place").click()  # empty form: errors
+    expect(page.locator("#form-errors")).to_be_focused()  # the summary, read first
+    expect(page).to_have_title(re.compile("^Erreur : Réserver une place"))
     expect(page.locator("#name-error")).to_be_visible()
     expect(page.get_by_label("Prénom ou pseudo")).to_have_attribute("aria-invalid", "true")
 
@@ -72,6 +74,8 @@ def test_visitor_books_sees_the_ticket_and_cancels(page: Page, bookable_server):
     code = page.locator(".code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
 
-    page.get_by_role("button", name="Annuler ma réservation").click()
+    page.get_by_role("link", name="Annuler ma réservation…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annuler votre réservation ?")
+    page.get_by_role("button", name="Oui, annuler ma réservation").click()
     expect(page.get_by_role("status")).to_contain_text("annulée")
-    expect(page.get_by_role("button", name="Annuler ma réservation")).to_have_count(0)
+    expect(page.get_by_role("link", name="Annuler ma réservation…")).to_have_count(0)

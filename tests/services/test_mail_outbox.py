@@ -1,19 +1,23 @@
 """The outbox reaches a real SMTP server (aiosmtpd); failures are kept and retried."""
 
 import email
+import email.utils
+import re
 from datetime import timedelta
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
+from icalendar import Calendar
 from sqlmodel import Session, select
 
 from factories import free_port
 from vr_booking.config import Settings
-from vr_booking.models import OutboxMessage, utcnow
-from vr_booking.services.mail import deliver_outbox
-from vr_booking.services.open_access.booking import BookingInput, create_booking
+from vr_booking.models import Booking, OutboxMessage, VRSession, utcnow
+from vr_booking.services.mail import deliver_outbox, language
+from vr_booking.services.open_access.booking import BookingInput, cancel_booking, create_booking
+from vr_booking.services.timeutil import spoken_date, spoken_time
 
 
 class Inbox(Sink):
@@ -90,3 +94,60 @@ def test_a_failing_server_loses_nothing(db, engine, make_open_access, settings):
     db.commit()
     db.refresh(row)
     assert row.attempts == 2
+
+
+def _calendar_part(message: email.message.Message) -> email.message.Message:
+    return next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+
+
+def test_messages_carry_date_and_message_id_and_a_utf8_calendar(db, engine, make_open_access,
+                                                                smtp, settings):
+    inbox, port = smtp
+    _booking_with_email(db, make_open_access)
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    settings.base_url = "https://vr.example.org"
+    now = utcnow()
+    deliver_outbox(engine, settings, now)
+    message = inbox.messages[0]
+    assert email.utils.parsedate_to_datetime(message["Date"]) == now.replace(microsecond=0)
+    assert message["Message-ID"].endswith("@vr.example.org>")
+    part = _calendar_part(message)
+    assert part.get_content_charset() == "utf-8"
+    assert part.get_param("method") == "PUBLISH"
+    event = Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Séance de découverte des métiers en VR"
+
+
+def test_the_cancellation_removes_the_event_and_invites_to_nothing(db, engine, make_open_access,
+                                                                   smtp, settings):
+    inbox, port = smtp
+    _booking_with_email(db, make_open_access, language="en")
+    booking = db.exec(select(Booking)).one()
+    cancel_booking(db, booking.token, utcnow())
+    db.commit()
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    deliver_outbox(engine, settings, utcnow())
+    booked, cancelled = inbox.messages
+    first = Calendar.from_ical(_calendar_part(booked).get_content())
+    last = Calendar.from_ical(_calendar_part(cancelled).get_content())
+    assert (str(first["method"]), str(last["method"])) == ("PUBLISH", "CANCEL")
+    [before], [after] = first.walk("VEVENT"), last.walk("VEVENT")
+    assert after["uid"] == before["uid"]  # the same event: calendars drop it
+    assert str(after["status"]) == "CANCELLED"
+    assert int(after["sequence"]) > int(before["sequence"])
+    assert _calendar_part(cancelled).get_param("method") == "CANCEL"
+    text = cancelled.get_body(("plain",)).get_content()
+    assert "cancel or change" not in text
+    assert "/b/" not in text
+    assert "To book another session:" in text
+
+
+def test_dates_in_mail_are_spelled_out_in_the_visitor_language(db, engine, make_open_access):
+    _booking_with_email(db, make_open_access, language="en")
+    body = db.exec(select(OutboxMessage.body_text)).one()
+    slot = db.exec(select(VRSession)).first()
+    with language("en"):
+        day = spoken_date(slot.starts_at, "Europe/Paris")
+        time = spoken_time(slot.starts_at, "Europe/Paris")
+    assert f"When: {day}, {time}–" in body  # "Wednesday, December 9, 2026", not 09/12/2026
+    assert re.search(r"\d\d/\d\d/\d{4}", body) is None

@@ -4,6 +4,7 @@ change and cancel. (The bookings API: ``api/test_booking_api.py``.)"""
 import re
 import subprocess
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import icalendar
@@ -59,7 +60,7 @@ def test_booking_then_ticket_then_cancel(client: TestClient, db: Session, demo,
     token = response.headers["location"].rsplit("/", 1)[1]
     ticket = client.get(f"/b/{token}?lang=en")
     assert "Confirmed" in ticket.text
-    assert job.title in ticket.text
+    assert job.title_en in ticket.text  # the job's English title, on an English page
     booking = db.exec(select(Booking)).one()
     assert booking.browser_key  # the form set a browser cookie
     assert db.exec(select(OutboxMessage.to_address)).all() == ["ana@example.org"]
@@ -141,3 +142,43 @@ def test_absurd_ids_are_refused_not_crashed(client: TestClient, make_open_access
                                                             job_ids=str(2**63)),
                            follow_redirects=False)
     assert response.status_code == 303  # the absurd job id is ignored, the booking made
+
+
+def _booked(client: TestClient, make_open_access) -> str:
+    slot = make_open_access().slots[0]
+    return client.post(f"/book/{slot.id}", data=form(client, slot.id),
+                       follow_redirects=False).headers["location"]
+
+
+def test_cancelling_asks_first_and_a_cancelled_ticket_says_so(client: TestClient, db: Session,
+                                                              make_open_access):
+    ticket = _booked(client, make_open_access)
+    page = client.get(f"{ticket}?lang=en").text
+    assert f'href="{ticket}/cancel">Cancel my booking…</a>' in page
+    assert 'action="' + ticket + '/cancel"' not in page  # no one-click cancel on the ticket
+    question = client.get(f"{ticket}/cancel?lang=en")
+    assert "Cancel your booking?" in question.text
+    assert "Yes, cancel my booking" in question.text
+    assert db.exec(select(Booking.status)).one() == "confirmed"  # asking changed nothing
+
+    client.post(f"{ticket}/cancel", data={"csrftoken": client.cookies["csrftoken"]})
+    cancelled = client.get(f"{ticket}?lang=en").text
+    assert "<h1>Cancelled booking</h1>" in cancelled
+    assert "this ticket is no longer valid" in cancelled
+    for gone in ("Arrive 5 minutes early", "it is your ticket", 'class="code"', "qr.svg",
+                 "Choose another session"):
+        assert gone not in cancelled
+    assert client.get(f"{ticket}/cancel", follow_redirects=False).status_code == 303
+
+
+def test_the_change_page_of_a_cancelled_booking_offers_no_move(client: TestClient, db: Session,
+                                                               make_open_access):
+    ticket = _booked(client, make_open_access)
+    active = client.get(f"{ticket}/change?lang=en").text
+    assert "Move here" in active
+    levels = [int(n) for n in re.findall(r"<h([1-6])", active)]
+    assert all(b - a <= 1 for a, b in pairwise(levels))  # h1, h2, h3
+    client.post(f"{ticket}/cancel", data={"csrftoken": client.cookies["csrftoken"]})
+    page = client.get(f"{ticket}/change?lang=en").text
+    assert "This booking is cancelled, so it cannot move" in page
+    assert "Move here" not in page

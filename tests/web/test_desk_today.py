@@ -1,5 +1,6 @@
 """The Today page through HTTP: the board, check-in by typed code, walk-ins, no-shows."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -63,21 +64,23 @@ def test_today_lists_the_slots_people_and_seats(client, desk):
     assert page.status_code == 200
     for slot in desk.slots[:5]:
         assert f"{hhmm(slot.starts_at)}–{hhmm(slot.ends_at)}" in page.text
-    assert page.text.count('<article class="day" id="slot-') == 5  # not next week's
+    assert page.text.count('<article id="slot-') == 5  # not next week's
     assert "Ana" in page.text
     assert "Ben" in page.text
     assert "Booked seats taken: 2 of 2" in page.text
     assert "Free for walk-ins: 1" in page.text
     assert '<h2 id="headsets-title">Headsets</h2>' in page.text
-    assert 'hx-trigger="every 10s, desk-changed from:body"' in page.text
+    assert 'data-live-url="http://testserver/staff/centres/hub/today"' in page.text
+    assert 'data-live-every="10"' in page.text
     assert "/static/js/checkin.js" in page.text
+    assert "/static/js/live.js" in page.text
 
 
 def test_the_board_alone_is_sent_to_htmx_polls(client, desk):
     fragment = client.get(today_url(), headers=HX)
     assert fragment.text.lstrip().startswith('<div id="board"')
     assert "<html" not in fragment.text
-    assert 'id="checkin-form"' not in fragment.text
+    assert 'id="scanner"' not in fragment.text  # the camera stays out of the refresh
     assert "HX-Request" in fragment.headers["vary"]
 
 
@@ -106,13 +109,25 @@ def test_typing_the_code_checks_in_without_javascript(client, desk, db: Session)
     assert f"Ana was already checked in at {at}." in again.text
 
 
-def test_htmx_check_in_answers_the_result_and_reloads_the_board(client, desk):
-    response = post_code(client, desk.people[1].short_code, HX)
+def test_htmx_check_in_answers_with_the_board_and_the_message_in_the_row(client, desk):
+    ben = desk.people[1]
+    response = post_code(client, ben.short_code, HX)
     assert response.status_code == 200
-    assert "Ben is checked in" in response.text
+    assert response.text.lstrip().startswith('<div id="board"')
     assert "<html" not in response.text
-    assert 'id="board"' not in response.text
-    assert response.headers["HX-Trigger"] == "desk-changed"
+    row = re.search(rf'<li id="person-b{ben.id}".*?</li>', response.text, re.S).group(0)
+    assert re.search(r'<div class="row-msg ok" id="msg-b\d+" tabindex="-1" data-focus>\s*'
+                     r'<p>Ben is checked in', row)
+    assert 'id="checkin-code"' in response.text
+    assert 'aria-invalid' not in response.text
+
+
+def test_without_javascript_the_answer_lands_on_the_message(client, desk):
+    page = client.get(today_url()).text
+    assert 'action="http://testserver/staff/centres/hub/today/checkins#msg-checkin"' in page
+    answer = post_code(client, desk.people[1].short_code)
+    assert 'id="msg-checkin"' in answer.text  # the form's anchor: the browser lands on it
+    assert f'id="msg-b{desk.people[1].id}"' in answer.text  # and in the row that changed
 
 
 def _code_for(case: str, db: Session, desk) -> str:
@@ -143,7 +158,9 @@ def test_refusals_say_why(client, desk, db: Session, case, status, text):
     assert text in page.text
     fragment = post_code(client, code, HX)
     assert fragment.status_code == status
-    assert 'class="alert error"' in fragment.text
+    assert 'class="row-msg error" id="msg-checkin"' in fragment.text  # next to the field
+    assert re.search(r'id="checkin-code"[^>]*aria-describedby="checkin-hint msg-checkin"'
+                     r'[^>]*aria-invalid="true" data-focus', fragment.text)
     assert "<html" not in fragment.text
 
 

@@ -407,7 +407,7 @@ def test_inventory_shows_installed_videos_and_next_use(client, db, world):
     workshop(db, world.marseille, world.headsets[0], timedelta(days=1), title="Atelier soudure")
     login(client, MANAGER)
     row = _row_of(client.get("/staff/headsets").text, "MRS-VR-01")
-    assert "<td>3</td>" in row
+    assert '<td data-label="Vidéos">3</td>' in row
     assert "Atelier soudure" in row
 
 

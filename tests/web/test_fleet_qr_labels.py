@@ -63,11 +63,11 @@ def test_label_sheet_is_a4_with_3_by_8_labels_and_skips_retired_headsets(client,
     login(client, FACILITATOR)
     page = client.get("/staff/centres/marseille/labels")
     assert page.status_code == 200
-    assert "css/labels.css" in page.text  # the sheet's layout (no inline style: the CSP)
-    sheet_css = client.get("/static/css/labels.css").text
-    assert "size: A4" in sheet_css
-    assert "repeat(3, 70mm)" in sheet_css
-    assert "grid-auto-rows: 37mm" in sheet_css
+    css = client.get("/static/css/app.css").text  # no inline style (the CSP)
+    assert "/static/css/app.css" in page.text
+    assert "size: A4" in css
+    assert "repeat(3, 70mm)" in css
+    assert "grid-auto-rows: 37mm" in css
     assert page.text.count('class="label-sheet"') == 2
     assert page.text.count('class="label"') == 26
     assert '<span class="tag">MRS-VR-01</span>' in page.text

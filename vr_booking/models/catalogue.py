@@ -1,4 +1,8 @@
-"""The job-video catalogue: provider sectors, jobs (with ROME codes) and 360° videos."""
+"""The job-video catalogue: provider sectors, jobs (with ROME codes) and 360° videos.
+
+Names, titles and descriptions are French; each may have an English version (``*_en``,
+None when there is none), which English pages show instead (``services/catalogue/texts``).
+"""
 
 import re
 from datetime import datetime
@@ -36,6 +40,7 @@ class Sector(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=120)
+    name_en: str | None = Field(default=None, max_length=120)
     provider: str = Field(default="", max_length=120)
     is_active: bool = True
 
@@ -46,9 +51,11 @@ class Job(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True)
     title: str = Field(max_length=160)
+    title_en: str | None = Field(default=None, max_length=160)
     rome_code: str = Field(max_length=5, index=True)
     sector_id: int = Field(foreign_key="sector.id", index=True)
     description: str = Field(default="")
+    description_en: str | None = None
     keywords: str = Field(default="", max_length=500)
     search_text: str = Field(default="", description="lower-case, accents removed")
     is_active: bool = True
@@ -68,8 +75,10 @@ class Video(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True)
     title: str = Field(max_length=200)
+    title_en: str | None = Field(default=None, max_length=200)
     provider: str = Field(default="", max_length=120)
     description: str = Field(default="")
+    description_en: str | None = None
     duration_seconds: int
     languages: str = Field(default="fr", max_length=60, description="comma-separated codes")
     licence: str = Field(default="", max_length=120)

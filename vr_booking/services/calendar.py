@@ -1,4 +1,10 @@
-"""iCalendar (RFC 5545) for tickets, with the centre's time zone (TZID + VTIMEZONE)."""
+"""iCalendar (RFC 5545) for tickets, with the centre's time zone (TZID + VTIMEZONE).
+
+A ticket's event keeps one UID (its token) for its whole life, so that a calendar that
+imported it updates it: a move sends the new times, a cancellation ``METHOD:CANCEL`` with
+``STATUS:CANCELLED`` and a higher ``SEQUENCE`` (RFC 5546), which calendars take as "drop
+this event".
+"""
 
 from datetime import datetime
 
@@ -7,16 +13,20 @@ from icalendar import Calendar, Event
 from vr_booking.models import Booking, Centre, VRSession
 from vr_booking.services.timeutil import to_local
 
+PUBLISH, CANCEL = "PUBLISH", "CANCEL"
+
 
 def ticket_ics(booking: Booking, slot: VRSession, centre: Centre, ticket_url: str,
-               title: str, now: datetime) -> str:
+               title: str, now: datetime, method: str = PUBLISH) -> str:
     """A one-event calendar for a booking, in the centre's local time."""
+    cancelled = method == CANCEL or booking.status == "cancelled"
     calendar = Calendar()
     calendar.add("prodid", "-//vr-booking//ticket//FR")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", f"{booking.token}@vr-booking")
+    event.add("sequence", 1 if cancelled else 0)
     event.add("dtstamp", now)
     event.add("dtstart", to_local(slot.starts_at, centre.timezone))
     event.add("dtend", to_local(slot.ends_at, centre.timezone))
@@ -25,7 +35,9 @@ def ticket_ics(booking: Booking, slot: VRSession, centre: Centre, ticket_url: st
                                                  f"{centre.postcode} {centre.city}".strip()) if p))
     event.add("description", ticket_url)
     event.add("url", ticket_url)
-    event.add("status", "CANCELLED" if booking.status == "cancelled" else "CONFIRMED")
+    if centre.contact_email:
+        event.add("organizer", f"mailto:{centre.contact_email}", parameters={"CN": centre.name})
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()

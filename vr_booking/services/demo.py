@@ -1,5 +1,7 @@
 """Demo data that makes a first start real: centres, headsets, catalogue, rule, sessions.
 
+The fleet is ready for a first day: every headset charged and clean, holding every video of
+the demo catalogue (so each job can be watched and the desk can hand headsets out at once).
 Everything is matched by a natural key (slug, asset tag, title), so loading twice changes
 nothing.
 """
@@ -13,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from vr_booking.models import (
     Centre,
     Headset,
+    InstalledVideo,
     Loan,
     LoanHeadset,
     OpenAccessRule,
@@ -23,6 +26,7 @@ from vr_booking.models import (
 from vr_booking.paths import DATA_DIR
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.catalogue.csv_import import import_catalogue_or_raise
+from vr_booking.services.fleet.content import active_videos, set_installed_videos
 from vr_booking.services.groups.inputs import parse_plan
 from vr_booking.services.groups.planning import create_group_session
 from vr_booking.services.open_access.slots import generate_all_slots
@@ -39,6 +43,7 @@ def load_demo_data(session: Session, today: date) -> None:
     centres = _load_centres(session, data["centres"])
     _load_headsets(session, centres, data["headsets"])
     import_catalogue_or_raise(session, (DATA_DIR / "catalogue.csv").read_text(encoding="utf-8"))
+    _install_videos(session)
     _load_rules(session, centres, data["open_access_rules"])
     generate_all_slots(session, today)
     _load_group_sessions(session, centres, data["group_sessions"], today)
@@ -61,12 +66,22 @@ def _load_centres(session: Session, rows: list[dict]) -> dict[str, Centre]:
 
 def _load_headsets(session: Session, centres: dict[str, Centre], spec: dict) -> None:
     known = set(session.exec(select(Headset.asset_tag)).all())
+    charged_at = utcnow()  # charged full when the demo starts; never used, so clean
     for number in range(1, spec["count"] + 1):
         tag = f"{spec['prefix']}{number:02d}"
         if tag not in known:
             session.add(Headset(asset_tag=tag, serial=f"{spec['serial_prefix']}{number:04d}",
-                                model=spec["model"], home_centre_id=centres[spec["centre"]].id))
+                                model=spec["model"], home_centre_id=centres[spec["centre"]].id,
+                                charge_percent=100, charge_recorded_at=charged_at))
     session.flush()
+
+
+def _install_videos(session: Session) -> None:
+    """Every catalogue video on every headset that holds none yet."""
+    loaded = set(session.exec(select(InstalledVideo.headset_id).distinct()))
+    empty = [h.id for h in session.exec(select(Headset)) if h.id not in loaded]
+    if empty:
+        set_installed_videos(session, empty, {v.id for v in active_videos(session)}, utcnow())
 
 
 def _load_rules(session: Session, centres: dict[str, Centre], rows: list[dict]) -> None:

@@ -6,18 +6,21 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader
 from sqlalchemy import Engine, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from vr_booking.config import Settings
 from vr_booking.i18n import current_language, gettext, ngettext
 from vr_booking.models import OutboxMessage
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.timeutil import spoken_date, spoken_time
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -27,6 +30,7 @@ RETRY_DELAY = timedelta(minutes=5)
 _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR / "emails"), autoescape=False,  # noqa: S701  (plain-text mail)
                    extensions=["jinja2.ext.i18n"], keep_trailing_newline=True)
 _env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+_env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time)
 
 
 @contextmanager
@@ -50,7 +54,8 @@ def render_mail(template: str, language_code: str, **context: object) -> tuple[s
 def enqueue(session: Session, to: str, subject: str, body: str,
             attachment: tuple[str, str, str] | None = None,
             booking_id: int | None = None) -> OutboxMessage:
-    """Queue a message; ``attachment`` is (file name, MIME type, text content).
+    """Queue a message; ``attachment`` is (file name, MIME type, text content). The type may
+    carry parameters (``text/calendar; method=CANCEL``); text attachments are sent as UTF-8.
 
     ``booking_id`` names the booking a message is about: erasing the booking's personal
     data deletes its messages too.
@@ -76,18 +81,31 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _as_email(message: OutboxMessage, settings: Settings) -> EmailMessage:
+def _as_email(message: OutboxMessage, settings: Settings, now: datetime) -> EmailMessage:
+    """The message as sent: ``Date`` is the sending time (RFC 5322 wants both headers; some
+    filters mark mail without them as spam) and ``Message-ID`` names our public host."""
     email = EmailMessage()
     email["From"] = settings.smtp_from
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="vr-booking")
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname or "vr-booking")
     email.set_content(message.body_text)
     if message.attachment_name:
-        maintype, _, subtype = message.attachment_type.partition("/")
-        email.add_attachment(message.attachment_content.encode(), maintype=maintype,
-                             subtype=subtype, filename=message.attachment_name)
+        _attach(email, message)
     return email
+
+
+def _attach(email: EmailMessage, message: OutboxMessage) -> None:
+    mime, *parameters = (part.strip() for part in message.attachment_type.split(";"))
+    maintype, _, subtype = mime.partition("/")
+    params = dict(p.partition("=")[::2] for p in parameters if "=" in p)
+    if maintype == "text":  # declared UTF-8, or readers guess and show "S��ance"
+        email.add_attachment(message.attachment_content, subtype=subtype, charset="utf-8",
+                             filename=message.attachment_name, params=params)
+    else:
+        email.add_attachment(message.attachment_content.encode(), maintype=maintype,
+                             subtype=subtype, filename=message.attachment_name, params=params)
 
 
 def _send(email: EmailMessage, settings: Settings) -> None:
@@ -123,7 +141,7 @@ def _deliver_one(engine: Engine, settings: Settings, message_id: int, now: datet
         session.commit()
         message = session.get(OutboxMessage, message_id)
         try:
-            _send(_as_email(message, settings), settings)
+            _send(_as_email(message, settings, now), settings)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("outbox %s: %s", message_id, error)
             _record(session, message_id, last_error=str(error)[:500], claimed_at=None,
@@ -139,3 +157,23 @@ def _record(session: Session, message_id: int, **values: object) -> None:
     session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
                  .values(**values))
     session.commit()
+
+
+@dataclass(frozen=True)
+class MailWarning:
+    """Why staff should know that e-mails are not leaving: no SMTP server is configured,
+    and/or ``waiting`` messages have waited longer than the configured delay."""
+
+    no_server: bool
+    waiting: int
+
+
+def mail_warning(session: Session, settings: Settings, now: datetime) -> MailWarning | None:
+    """A warning for the staff pages, or None when mail flows (visitors rely on tickets sent
+    by e-mail, and an unconfigured or broken server fails silently otherwise)."""
+    late = now - timedelta(minutes=settings.outbox_warning_minutes)
+    waiting = session.exec(select(func.count()).select_from(OutboxMessage).where(
+        col(OutboxMessage.sent_at).is_(None), OutboxMessage.send_after <= late)).one()
+    if settings.smtp_host and not waiting:
+        return None
+    return MailWarning(no_server=not settings.smtp_host, waiting=waiting)

@@ -1,7 +1,12 @@
-"""Local wall-clock times to UTC instants and back (weekly rules keep 14:00 across DST)."""
+"""Local wall-clock times to UTC instants and back (weekly rules keep 14:00 across DST), and
+dates and times spelled out in the current language (Babel: pages and e-mails alike)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+from vr_booking.i18n import current_language
 
 
 def local_to_utc(day: date, at: time, zone: str) -> datetime:
@@ -27,3 +32,15 @@ def wall_clock_exists(day: date, at: time, zone: str) -> bool:
     """False for a local time the clock skips (02:30 on the spring daylight-saving day)."""
     there_and_back = to_local(local_to_utc(day, at, zone), zone)
     return there_and_back.replace(tzinfo=None) == datetime.combine(day, at)
+def spoken_time(instant: datetime | time, zone: str | None = None) -> str:
+    """"14:20" (fr) or "14:20" / "2:20 PM" as the language writes it; instants in ``zone``."""
+    value = to_local(instant, zone) if zone and isinstance(instant, datetime) else instant
+    return format_time(value, "short", locale=current_language.get())
+
+
+def spoken_date(day: datetime | date, zone: str | None = None, fmt: str = "full") -> str:
+    """"Mercredi 2 décembre 2026" / "Wednesday, December 2, 2026": the language's own form,
+    its first letter capitalised (French writes weekdays in lower case mid-sentence only)."""
+    value = to_local(day, zone).date() if zone and isinstance(day, datetime) else day
+    text = format_date(value, fmt, locale=current_language.get())
+    return text[:1].upper() + text[1:]

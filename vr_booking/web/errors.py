@@ -12,13 +12,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vr_booking.db import LockTimeout, is_lock_timeout
 from vr_booking.i18n import _
+from vr_booking.models import StaffUser
 from vr_booking.services.errors import DomainError
-from vr_booking.web.deps import ApiUnauthorized, LoginRequired
+from vr_booking.web.deps import ApiUnauthorized, LoginRequired, optional_staff
 from vr_booking.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,17 @@ def api_error(status: int, detail: str, code: str | None = None,
             for name, message in (fields or {}).items()]
     body.update(extra or {})
     return JSONResponse(body, status_code=status, headers=headers)
+def _signed_in_staff(request: Request) -> StaffUser | None:
+    """Who is signed in, for the error page's layout (the request may have failed before its
+    dependencies ran); None when the database cannot say."""
+    if "session" not in request.scope:
+        return None
+    engine = request.app.state.engine.execution_options(sqlite_begin="DEFERRED")
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            return optional_staff(request, session)
+    except SQLAlchemyError:
+        return None
 
 
 def error_response(request: Request, status: int, detail: Any, headers: dict | None = None):
@@ -83,8 +96,9 @@ def error_response(request: Request, status: int, detail: Any, headers: dict | N
         return api_error(status, str(detail), headers=headers)
     message = detail if isinstance(detail, str) else ""
     title = _titles().get(status, _titles()[400 if status < 500 else 500])
+    staff = _signed_in_staff(request) if status < 500 else None
     response = render(request, "errors/error.html",
-                      {"status": status, "title": title, "message": message},
+                      {"status": status, "title": title, "message": message, "staff": staff},
                       status_code=status)
     response.headers.update(headers or {})
     return response

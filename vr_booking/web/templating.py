@@ -3,27 +3,34 @@
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
+from sqlmodel import Session
 from starlette.requests import Request
 
 from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
+from vr_booking.models import utcnow
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.catalogue.texts import shown_language, shown_text
+from vr_booking.services.mail import MailWarning
+from vr_booking.services.mail import mail_warning as find_mail_warning
 from vr_booking.services.open_access.tickets import format_code
+from vr_booking.services.timeutil import spoken_date, spoken_time
 
 
 def local_time(instant: datetime, zone: str) -> str:
-    return format_time(instant.astimezone(ZoneInfo(zone)), "short", locale=current_language.get())
+    return spoken_time(instant, zone)
 
 
 def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
-    return format_date(instant.astimezone(ZoneInfo(zone)), fmt, locale=current_language.get())
+    """The instant's local date in the page's language ("Mercredi 2 décembre 2026")."""
+    return spoken_date(instant, zone, fmt)
 
 
 def local_number(value: float | None) -> str:
@@ -54,6 +61,27 @@ def csrf_token(request: Request) -> str:
     return getter() if getter else ""
 
 
+def lang_attr(item: Any, field: str = "title") -> Markup:
+    """` lang="fr"` where a catalogue text is shown in French on a page in another language."""
+    language = shown_language(item, field)
+    return Markup(' lang="{}"').format(language) if language != current_language.get() else Markup()
+
+
+def mail_warning(request: Request) -> MailWarning | None:
+    """For the staff layout: whether e-mails are stuck (read in a session of its own, only
+    when a staff page is drawn, so that fragments and public pages pay nothing)."""
+    engine = request.app.state.engine.execution_options(sqlite_begin="DEFERRED")
+    with Session(engine) as session:
+        return find_mail_warning(session, request.app.state.settings, utcnow())
+
+
+def is_fragment(request: Request) -> bool:
+    """Whether htmx asked for a fragment (a history restore, after hx-push-url, needs the
+    whole page)."""
+    return bool(request.headers.get("HX-Request")
+                and not request.headers.get("HX-History-Restore-Request"))
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -70,8 +98,11 @@ def build_environment() -> Environment:
     env.filters["ticket_code"] = format_code
     env.filters["number"] = local_number
     env.filters["percent"] = local_percent
+    env.filters.update(spoken_date=spoken_date, spoken_time=spoken_time, shown=shown_text,
+                       lang_attr=lang_attr)
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
-                       current_language=current_language.get)
+                       current_language=current_language.get, mail_warning=mail_warning,
+                       is_fragment=is_fragment)
     return env
 
 
@@ -83,9 +114,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None,
     """Render a page, or only one block of it for an htmx request (``block_name``)."""
     response = templates.TemplateResponse(
         request, name, context or {}, status_code=status_code,
-        # A history restore (back button after hx-push-url) needs the whole page.
-        block_name=block_name if request.headers.get("HX-Request")
-        and not request.headers.get("HX-History-Restore-Request") else None,
+        block_name=block_name if is_fragment(request) else None,
     )
     response.headers["Vary"] = "HX-Request"
     return response

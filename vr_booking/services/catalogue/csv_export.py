@@ -45,4 +45,7 @@ def _export_row(sector: Sector, job: Job | None, video: Video | None) -> list[st
     row += ([video.slug, video.title, video.description, str(video.duration_seconds),
              video.languages, str(video.min_age), "true" if video.is_seated else "false",
              video.licence, video.provider] if video else [""] * 9)
+    row += [sector.name_en or ""]
+    row += [job.title_en or "", job.description_en or ""] if job else ["", ""]
+    row += [video.title_en or "", video.description_en or ""] if video else ["", ""]
     return row

@@ -27,12 +27,13 @@ from vr_booking.services.catalogue.csv_columns import (
     COLUMNS,
     JOB_FIELDS,
     JOB_PART,
+    OPTIONAL_COLUMNS,
     SECTOR_FIELDS,
     VIDEO_FIELDS,
     VIDEO_PART,
     unprotect_cell,
 )
-from vr_booking.services.catalogue.csv_plan import job_columns, plan_changes
+from vr_booking.services.catalogue.csv_plan import given_columns, job_columns, plan_changes
 from vr_booking.services.catalogue.csv_report import Change, ImportReport, Problem
 from vr_booking.services.catalogue.edits import refresh_search_text, video_columns
 from vr_booking.services.catalogue.inputs import (
@@ -41,7 +42,9 @@ from vr_booking.services.catalogue.inputs import (
     SectorIn,
     T,
     VideoIn,
+    job_search_text,
     validate_fields,
+    video_search_text,
 )
 from vr_booking.services.errors import Conflict, InvalidInput
 
@@ -106,6 +109,8 @@ def resolve_sectors(report: ImportReport, known: Mapping[str, str]) -> None:
 
 def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int) -> None:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    report.absent = frozenset(missing) & OPTIONAL_COLUMNS
+    missing = [c for c in missing if c not in OPTIONAL_COLUMNS]
     if missing:
         report.problems.append(Problem(None, _("Missing columns: {columns}")
                                        .format(columns=", ".join(missing))))
@@ -114,6 +119,7 @@ def _read_rows(report: ImportReport, reader: csv.DictReader, comments: int) -> N
         report.rows += 1
         extra = [v for v in row.pop(None, []) if v.strip()]  # type: ignore[call-overload]
         cells = {k: unprotect_cell((v or "").strip()) for k, v in row.items()}
+        cells |= dict.fromkeys(report.absent, "")
         problems = _check_row(report, reader.line_num + comments, cells)
         if extra:
             problems.append(_("more cells than columns: a value containing a comma must be "
@@ -211,14 +217,22 @@ def import_catalogue_or_raise(session: Session, text: str) -> ImportReport:
 
 def _write(session: Session, report: ImportReport) -> None:
     sectors = _upsert(session, report, Sector, {
-        slug: {"name": values.name} for slug, values in report.sectors.items()})
+        slug: given_columns(report, values, SECTOR_FIELDS, {"slug", "provider"})
+        for slug, values in report.sectors.items()})
     for change in report.changes:  # renamed sectors: their other jobs search by the new name
         if change.kind == "sector" and not change.is_new:
             refresh_search_text(session, sectors[change.slug])
-    _upsert(session, report, Job, {
-        slug: job_columns(values, sectors[values.sector]) for slug, values in report.jobs.items()})
+    jobs = _upsert(session, report, Job, {
+        slug: job_columns(report, values, sectors[values.sector])
+        for slug, values in report.jobs.items()})
+    for slug, values in report.jobs.items():
+        jobs[slug].search_text = job_search_text(jobs[slug], sectors[values.sector])
     videos = _upsert(session, report, Video, {
-        slug: video_columns(values) for slug, values in report.videos.items()})
+        slug: given_columns(report, video_columns(values), VIDEO_FIELDS, {"search_text"})
+        for slug, values in report.videos.items()})
+    for video in videos.values():
+        video.search_text = video_search_text(video)
+    session.add_all([*jobs.values(), *videos.values()])
     _link_videos(session, report, videos)
 
 

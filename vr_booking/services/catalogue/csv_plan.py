@@ -12,18 +12,27 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from vr_booking.models import Job, Sector, Video, VideoJob
+from vr_booking.services.catalogue.csv_columns import JOB_FIELDS, SECTOR_FIELDS, VIDEO_FIELDS
 from vr_booking.services.catalogue.csv_report import Change, ImportReport
 from vr_booking.services.catalogue.edits import video_columns
-from vr_booking.services.catalogue.inputs import JobIn, T, job_search_text
+from vr_booking.services.catalogue.inputs import JobIn, T
 
 CHUNK = 500  # slugs per IN (…): well under SQLite's limit on bound parameters
 
 
-def job_columns(values: JobIn, sector: Sector) -> dict[str, Any]:
+def given_columns(report: ImportReport, values: Any, fields: dict[str, str],
+                  exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """The columns an import writes, without the English texts the file does not have
+    (importing an older file keeps the English texts already stored). Search texts are
+    computed from the stored rows afterwards, for the same reason."""
+    data = values if isinstance(values, dict) else values.model_dump()
+    return {name: value for name, value in data.items()
+            if name not in exclude and fields.get(name) not in report.absent}
+
+
+def job_columns(report: ImportReport, values: JobIn, sector: Sector) -> dict[str, Any]:
     """The Job table's columns for a checked row in this sector."""
-    return {**values.model_dump(exclude={"sector"}), "sector_id": sector.id,
-            "search_text": job_search_text(values.title, values.rome_code, values.keywords,
-                                           sector.name)}
+    return {**given_columns(report, values, JOB_FIELDS, {"sector"}), "sector_id": sector.id}
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
@@ -59,14 +68,16 @@ def plan_changes(session: Session, report: ImportReport) -> list[Change]:
     videos = _stored(session, Video, report.videos)
     target = {slug: sectors.get(slug) or Sector(slug=slug, name=values.name)
               for slug, values in report.sectors.items()}
-    changes = _changes("sector", {s: {"name": v.name} for s, v in report.sectors.items()},
-                       sectors)
-    # A renamed sector refreshes its jobs' search text before they are compared, so the
-    # import never reports a job as changed for its sector's new name alone.
-    changes += _changes("job", {s: job_columns(v, target[v.sector])
-                                for s, v in report.jobs.items()}, jobs, ("search_text",))
-    changes += _changes("video", {s: video_columns(v) for s, v in report.videos.items()},
-                        videos)
+    changes = _changes("sector", {
+        s: given_columns(report, v, SECTOR_FIELDS, {"slug", "provider"})
+        for s, v in report.sectors.items()}, sectors)
+    # Search texts are left out of the comparison: a renamed sector refreshes its jobs'
+    # search text, and the import never reports a job as changed for that alone.
+    changes += _changes("job", {s: job_columns(report, v, target[v.sector])
+                                for s, v in report.jobs.items()}, jobs)
+    changes += _changes("video", {
+        s: given_columns(report, video_columns(v), VIDEO_FIELDS, {"search_text"})
+        for s, v in report.videos.items()}, videos)
     return changes + _new_links(session, report, jobs, videos)
 
 

@@ -39,6 +39,7 @@ class ImportReport:
     pairs: set[tuple[str, str]] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     rows: int = 0
+    absent: frozenset[str] = frozenset()  # optional columns the file does not have
     # where each row (by its three slugs) and each item (by kind and slug) first appeared
     row_numbers: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
     # sectors that rows name by slug alone, before any row names them: the database must

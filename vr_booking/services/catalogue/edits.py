@@ -83,7 +83,7 @@ def update_sector(session: Session, slug: str, data: Mapping[str, Any],
     """Rename a sector (its slug stays) and refresh its jobs' search text."""
     sector = find_item(session, Sector, slug)
     values = require_valid(*validate_fields(SectorIn, {**data, "slug": slug}))
-    sector.name, sector.provider = values.name, values.provider
+    sector.name, sector.name_en, sector.provider = values.name, values.name_en, values.provider
     _save(session, sector)
     refresh_search_text(session, sector)
     return _audit(session, actor, "updated", sector)
@@ -92,7 +92,7 @@ def update_sector(session: Session, slug: str, data: Mapping[str, Any],
 def refresh_search_text(session: Session, sector: Sector) -> None:
     """Jobs search by their sector's name too: recompute them after a rename."""
     for job in session.exec(select(Job).where(Job.sector_id == sector.id)):
-        job.search_text = job_search_text(job.title, job.rome_code, job.keywords, sector.name)
+        job.search_text = job_search_text(job, sector)
         session.add(job)
     session.flush()
 
@@ -122,7 +122,7 @@ def _fill_job(session: Session, job: Job, values: JobIn) -> Job:
     sector = find_item(session, Sector, values.sector)
     job.sqlmodel_update(values.model_dump(exclude={"sector"}))
     job.sector_id = sector.id
-    job.search_text = job_search_text(job.title, job.rome_code, job.keywords, sector.name)
+    job.search_text = job_search_text(job, sector)
     return job
 
 
@@ -148,8 +148,7 @@ def update_video(session: Session, slug: str, data: Mapping[str, Any],
 
 def video_columns(values: VideoIn) -> dict[str, Any]:
     """The Video table's columns for checked input (the job links are separate rows)."""
-    return {**values.model_dump(exclude={"jobs"}),
-            "search_text": video_search_text(values.title, values.description)}
+    return {**values.model_dump(exclude={"jobs"}), "search_text": video_search_text(values)}
 
 
 def _unknown_jobs(session: Session, slugs: Any) -> dict[str, str]:

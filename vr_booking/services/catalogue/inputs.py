@@ -73,30 +73,48 @@ class CatalogueInput(BaseModel):
         return {}
 
 
+def _none_if_empty(value: Any) -> Any:
+    value = clean_text(value)
+    return value or None
+
+
+def _english(max_length: int) -> Any:
+    """An optional English text: left empty, there is none (None)."""
+    return Annotated[Annotated[str, StringConstraints(max_length=max_length)] | None,
+                     BeforeValidator(_none_if_empty)]
+
+
 class SectorIn(CatalogueInput):
     slug: Annotated[str, Clean, _chars(80, pattern=SLUG_RE.pattern)]
     name: Annotated[str, Clean, _chars(120)]
+    name_en: _english(120) = None
     provider: Annotated[str, Clean, _chars(120, required=False)] = ""
 
     @staticmethod
     def messages() -> dict[str, str]:
         return {"slug": _slug_message(80),
                 "name": _("Give the sector's name (at most 120 characters)."),
+                "name_en": _("The English name has at most 120 characters."),
                 "provider": _("The provider's name has at most 120 characters.")}
 
 
 class JobIn(CatalogueInput):
     slug: Annotated[str, Clean, _chars(120, pattern=SLUG_RE.pattern)]
     title: Annotated[str, Clean, _chars(160)]
+    title_en: _english(160) = None
     rome_code: Annotated[str, BeforeValidator(_upper), _chars(5, pattern=ROME_CODE_RE.pattern)]
     sector: Annotated[str, Clean, _chars(80, pattern=SLUG_RE.pattern)]
     keywords: Annotated[str, Clean, _chars(500, required=False)] = ""
     description: Annotated[str, Clean, _chars(MAX_DESCRIPTION, required=False)] = ""
+    description_en: _english(MAX_DESCRIPTION) = None
 
     @staticmethod
     def messages() -> dict[str, str]:
         return {"slug": _slug_message(120),
                 "title": _("Give the job's title (at most 160 characters)."),
+                "title_en": _("The English title has at most 160 characters."),
+                "description_en": _("The English description is limited to {n} characters.")
+                .format(n=MAX_DESCRIPTION),
                 "rome_code": _("A ROME code is a capital letter from A to N and four digits, "
                                "e.g. H2913."),
                 "sector": _("Choose the job's sector from the list."),
@@ -108,8 +126,10 @@ class JobIn(CatalogueInput):
 class VideoIn(CatalogueInput):
     slug: Annotated[str, Clean, _chars(120, pattern=SLUG_RE.pattern)]
     title: Annotated[str, Clean, _chars(200)]
+    title_en: _english(200) = None
     provider: Annotated[str, Clean, _chars(120, required=False)] = ""
     description: Annotated[str, Clean, _chars(MAX_DESCRIPTION, required=False)] = ""
+    description_en: _english(MAX_DESCRIPTION) = None
     duration_seconds: Annotated[int, Clean, Field(gt=0, le=MAX_VIDEO_SECONDS)]
     languages: Annotated[str, BeforeValidator(_language_list),
                          _chars(60, pattern=LANGUAGES_RE.pattern)]
@@ -122,6 +142,9 @@ class VideoIn(CatalogueInput):
     def messages() -> dict[str, str]:
         return {"slug": _slug_message(120),
                 "title": _("Give the video's title (at most 200 characters)."),
+                "title_en": _("The English title has at most 200 characters."),
+                "description_en": _("The English description is limited to {n} characters.")
+                .format(n=MAX_DESCRIPTION),
                 "provider": _("The provider's name has at most 120 characters."),
                 "description": _("The description is limited to {n} characters.")
                 .format(n=MAX_DESCRIPTION),
@@ -151,13 +174,16 @@ def require_valid(values: M | None, problems: dict[str, str]) -> M:
     return values
 
 
-def job_search_text(title: str, rome_code: str, keywords: str, sector_name: str) -> str:
-    """What the job search matches: title, ROME code, keywords and sector, folded."""
-    return fold(" ".join((title, rome_code, keywords, sector_name)))
+def job_search_text(job: Any, sector: Any) -> str:
+    """What the job search matches, folded: title, ROME code, keywords, sector, and the
+    English title and sector name when given (English readers search in English)."""
+    return fold(" ".join(t for t in (job.title, job.rome_code, job.keywords, sector.name,
+                                     job.title_en, sector.name_en) if t))
 
 
-def video_search_text(title: str, description: str) -> str:
-    return fold(" ".join((title, description)))
+def video_search_text(video: Any) -> str:
+    return fold(" ".join(t for t in (video.title, video.description, video.title_en,
+                                     video.description_en) if t))
 
 
 

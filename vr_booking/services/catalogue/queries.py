@@ -1,6 +1,9 @@
 """The public catalogue: what visitors browse and search.
 
-Visitors see a job when it and its sector are active, and a video when it is active.
+Visitors see a job when it and its sector are active, and a video when it is active. Lists
+come sorted by the text the reader sees (:mod:`.texts`): the catalogue is small enough
+(hundreds of entries) to sort in Python, which keeps accents in their place on both
+databases and English titles in English order.
 """
 
 from collections import Counter
@@ -9,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, exists
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from vr_booking.i18n import _, current_language
 from vr_booking.models import ROME_DOMAINS, Job, Sector, Video, VideoJob
 from vr_booking.services.catalogue.inputs import lookup
+from vr_booking.services.catalogue.texts import by_shown
 from vr_booking.services.errors import InvalidInput, NotFound
 from vr_booking.services.search import fold
 
@@ -55,25 +59,25 @@ class Results:
     total: int
 
 
-def _results(session: Session, query: SelectOfScalar, limit: int | None,
+def _results(session: Session, query: SelectOfScalar, field: str, limit: int | None,
              offset: int) -> Results:
-    total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
-    return Results(list(session.exec(query.offset(offset).limit(limit))), total)
+    """The page ``[offset, offset + limit)`` of the query's rows sorted by their shown text."""
+    rows = by_shown(session.exec(query), field)
+    end = None if limit is None else offset + limit
+    return Results(rows[offset:end], len(rows))
 
 
 def search_jobs(session: Session, *, q: str = "", sector: str = "", domain: str = "",
                 limit: int | None = None, offset: int = 0) -> Results:
-    """Public jobs matching every word of ``q``, in a sector and/or a ROME domain.
-
-    ``search_text`` starts with the folded title, so ordering by it is accent-insensitive.
-    """
+    """Public jobs matching every word of ``q`` (in French or English), in a sector and/or a
+    ROME domain, by title."""
     query = _public(select(Job)).where(
         *(col(Job.search_text).contains(w, autoescape=True) for w in _words(q)))
     if sector:
         query = query.where(Job.sector_id == _sector_filter(session, sector).id)
     if domain:
         query = query.where(col(Job.rome_code).startswith(_domain_filter(domain)))
-    return _results(session, query.order_by(col(Job.search_text), col(Job.id)), limit, offset)
+    return _results(session, query, "title", limit, offset)
 
 
 def search_videos(session: Session, *, q: str = "", sector: str = "", job: str = "",
@@ -87,8 +91,7 @@ def search_videos(session: Session, *, q: str = "", sector: str = "", job: str =
         query = query.where(_shows(Job.sector_id == _sector_filter(session, sector).id))
     if job:
         query = query.where(_shows(Job.id == _job_filter(session, job).id))
-    return _results(session, query.order_by(col(Video.search_text), col(Video.id)), limit,
-                    offset)
+    return _results(session, query, "title", limit, offset)
 
 
 def _domain_filter(domain: str) -> str:
@@ -116,9 +119,8 @@ def _job_filter(session: Session, slug: str) -> Job:
 
 
 def list_sectors(session: Session, *, limit: int | None = None, offset: int = 0) -> Results:
-    """Active sectors, by slug (the name's plain-letter form, so accents do not sort last)."""
-    query = select(Sector).where(col(Sector.is_active)).order_by(col(Sector.slug))
-    return _results(session, query, limit, offset)
+    """Active sectors, by name."""
+    return _results(session, select(Sector).where(col(Sector.is_active)), "name", limit, offset)
 
 
 def public_job_counts(session: Session) -> tuple[Counter[int], Counter[str]]:
@@ -146,28 +148,26 @@ def get_public_video(session: Session, slug: str) -> Video:
 
 def videos_showing(session: Session, job: Job) -> list[Video]:
     """The active videos that show this job."""
-    return list(session.exec(
+    return by_shown(session.exec(
         select(Video).join(VideoJob, col(VideoJob.video_id) == Video.id)
-        .where(VideoJob.job_id == job.id, col(Video.is_active))
-        .order_by(col(Video.search_text))))
+        .where(VideoJob.job_id == job.id, col(Video.is_active))))
 
 
 def jobs_shown(session: Session, video_ids: Iterable[int]) -> dict[int, list[Job]]:
     """The public jobs each of these videos shows."""
     rows = session.exec(_public(select(Job, VideoJob.video_id))
                         .join(VideoJob, col(VideoJob.job_id) == Job.id)
-                        .where(col(VideoJob.video_id).in_(list(video_ids)))
-                        .order_by(col(Job.search_text))).all()
+                        .where(col(VideoJob.video_id).in_(list(video_ids)))).all()
     shown: dict[int, list[Job]] = {}
     for job, video_id in rows:
         shown.setdefault(video_id, []).append(job)
-    return shown
+    return {video_id: by_shown(jobs) for video_id, jobs in shown.items()}
 
 
 def public_jobs_by_sector(session: Session) -> list[tuple[Sector, list[Job]]]:
-    """The public jobs grouped by active sector, by name (the booking form's choices)."""
-    sectors = session.exec(select(Sector).where(col(Sector.is_active)).order_by(Sector.name))
-    jobs = session.exec(select(Job).where(col(Job.is_active)).order_by(Job.title)).all()
+    """The public jobs grouped by active sector, both by name (the booking form's choices)."""
+    sectors = by_shown(session.exec(select(Sector).where(col(Sector.is_active))), "name")
+    jobs = by_shown(session.exec(select(Job).where(col(Job.is_active))))
     return [(s, [j for j in jobs if j.sector_id == s.id]) for s in sectors]
 
 

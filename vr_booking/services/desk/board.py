@@ -5,6 +5,7 @@ every few seconds). Offers come from :func:`.rules.refusal`, the same rules the 
 applies under its lock.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +23,7 @@ from vr_booking.models import (
     Video,
     VRSession,
 )
+from vr_booking.services.catalogue.texts import by_shown
 from vr_booking.services.desk.people import Holder, holder_key, participant_names
 from vr_booking.services.desk.rules import (
     Candidate,
@@ -55,13 +57,30 @@ class HeadsetLine:
 
 @dataclass
 class PersonLine:
-    """A checked-in person (or one wearing a headset): theirs, or the headsets on offer."""
+    """A checked-in person (or one wearing a headset): theirs, or the headsets on offer.
+
+    ``state`` is ``wearing``, ``done`` (their immersion ended: the headset came back; they
+    are not offered another one unless the desk asks) or ``waiting`` (for a headset).
+    """
 
     holder: Holder
     use: HeadsetUse | None = None
     headset: Headset | None = None
     immersion: Immersion | None = None
     options: list[Candidate] = field(default_factory=list)
+    finished: HeadsetUse | None = None
+    finished_tag: str = ""
+
+    @property
+    def state(self) -> str:
+        if self.use is not None:
+            return "wearing"
+        return "done" if self.finished is not None else "waiting"
+
+    @property
+    def finished_minutes(self) -> int:
+        use = self.finished
+        return max(0, round((use.returned_at - use.started_at).total_seconds() / 60))
 
 
 @dataclass
@@ -73,6 +92,22 @@ class HeadsetBoard:
 
     def count(self, status: str) -> int:
         return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def waiting(self) -> int:
+        """People checked in and waiting for a headset (they come before walk-ins)."""
+        return sum(1 for person in self.people.values() if person.state == "waiting")
+
+    def is_busy_in(self, session_id: int) -> bool:
+        """Whether someone of this session is waiting for a headset or wearing one (an
+        ended slot stays in view while its people are still at the desk)."""
+        return any(person.holder.session.id == session_id and person.state != "done"
+                   for person in self.people.values())
+
+    @property
+    def ready_for_walk_ins(self) -> int:
+        """Headsets that could go to a walk-in now, once the people waiting have theirs."""
+        return max(0, self.count("free") - self.waiting)
 
     def for_booking(self, booking: Booking) -> PersonLine | None:
         return self.people.get(holder_key(booking.id, None))
@@ -150,8 +185,7 @@ def _attach_videos(session: Session, lines: list[HeadsetLine]) -> None:
     ids = set().union(*(line.candidate.video_ids for line in worn))
     if not ids:
         return
-    videos = session.exec(select(Video).where(col(Video.id).in_(ids)).order_by(Video.title))
-    for video in videos:
+    for video in by_shown(session.exec(select(Video).where(col(Video.id).in_(ids)))):
         for line in worn:
             if video.id in line.candidate.video_ids:
                 line.videos.append(video)
@@ -160,7 +194,8 @@ def _attach_videos(session: Session, lines: list[HeadsetLine]) -> None:
 def _person_lines(session: Session, holders: dict[str, Holder], lines: list[HeadsetLine],
                   chosen: dict, caps: Caps, now: datetime) -> dict[str, PersonLine]:
     worn = {line.holder.key: line for line in lines if line.holder is not None}
-    returned = _returned_keys(session, list(holders.values()))
+    returned = _last_returns(session, list(holders.values()))
+    tags = _tags(session, lines, returned.values())
     people = {}
     for key, holder in holders.items():
         if key in worn:
@@ -171,19 +206,35 @@ def _person_lines(session: Session, holders: dict[str, Holder], lines: list[Head
         options = [line.candidate for line in lines
                    if refusal(line.candidate, holder, cap, now) is None]
         wanted = chosen.get(holder.booking.id, set()) if holder.booking else set()
-        people[key] = PersonLine(holder, options=rank(options, holder, wanted))
+        finished = returned.get(key)
+        people[key] = PersonLine(holder, options=rank(options, holder, wanted),
+                                 finished=finished,
+                                 finished_tag=tags.get(finished.headset_id, "") if finished
+                                 else "")
     return people
 
 
-def _returned_keys(session: Session, holders: list[Holder]) -> set[str]:
-    """Keys of the people who already gave a headset back (so they are not first-timers)."""
+def _last_returns(session: Session, holders: list[Holder]) -> dict[str, HeadsetUse]:
+    """The last headset each person gave back (they are no longer first-timers)."""
     booking_ids = [h.booking.id for h in holders if h.booking]
     participant_ids = [h.participant.id for h in holders if h.participant]
-    rows = session.exec(select(HeadsetUse.booking_id, HeadsetUse.participant_id).where(
+    uses = session.exec(select(HeadsetUse).where(
         col(HeadsetUse.returned_at).is_not(None),
         or_(col(HeadsetUse.booking_id).in_(booking_ids),
-            col(HeadsetUse.participant_id).in_(participant_ids)))).all()
-    return {holder_key(b, p) for b, p in rows}
+            col(HeadsetUse.participant_id).in_(participant_ids)))
+        .order_by(col(HeadsetUse.returned_at))).all()
+    return {holder_key(u.booking_id, u.participant_id): u for u in uses}
+
+
+def _tags(session: Session, lines: list[HeadsetLine],
+          uses: Iterable[HeadsetUse]) -> dict[int, str]:
+    """Asset tags of the headsets of these uses (most are on the board already)."""
+    tags = {line.candidate.headset.id: line.candidate.headset.asset_tag for line in lines}
+    missing = {u.headset_id for u in uses} - set(tags)
+    if missing:
+        tags.update(session.exec(select(Headset.id, Headset.asset_tag).where(
+            col(Headset.id).in_(missing))).all())
+    return tags
 
 
 def _lent_away(session: Session, centre: Centre, here: list[Candidate],

@@ -38,6 +38,7 @@ class SlotDesk:
     walk_ins: int
     bookings: list[Booking] = field(default_factory=list)
     released: set[int] = field(default_factory=set)  # confirmed, but past the no-show release
+    added_walk_in_id: int | None = None  # set by :func:`.walk_ins.add_walk_in`
 
     @property
     def held_seats(self) -> int:

@@ -16,6 +16,7 @@ from vr_booking.config import settings_for
 from vr_booking.db import lock_centres
 from vr_booking.i18n import _
 from vr_booking.models import Centre, Headset, HeadsetUse, StaffUser, Video, WatchedVideo
+from vr_booking.services.catalogue.texts import by_shown
 from vr_booking.services.desk.day import other_day
 from vr_booking.services.desk.people import (
     Holder,
@@ -112,8 +113,7 @@ def default_video_ids(session: Session, use: HeadsetUse) -> set[int]:
 
 
 def _videos(session: Session, ids: Iterable[int]) -> list[Video]:
-    return list(session.exec(select(Video).where(col(Video.id).in_(list(ids)))
-                             .order_by(Video.title)))
+    return by_shown(session.exec(select(Video).where(col(Video.id).in_(list(ids)))))
 
 
 # --- return ---------------------------------------------------------------------------------

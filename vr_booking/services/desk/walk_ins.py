@@ -65,7 +65,10 @@ def add_walk_in(session: Session, staff: StaffUser, slot_id: int, now: datetime,
                                       "{date}.").format(date=day))
     if not has_free_seat(session, slot):
         raise Conflict("no_free_seat", _("No seat is free for a walk-in in this session."))
-    session.add(Participant(session_id=slot.id, is_walk_in=True, age_band=age_band,
-                            gender=gender, checked_in_at=now))
+    walk_in = Participant(session_id=slot.id, is_walk_in=True, age_band=age_band,
+                          gender=gender, checked_in_at=now)
+    session.add(walk_in)
     session.flush()
-    return slot_desks(session, [slot])[0]
+    desk = slot_desks(session, [slot])[0]
+    desk.added_walk_in_id = walk_in.id
+    return desk

@@ -21,13 +21,14 @@ from vr_booking.models import (
     VRSession,
     utcnow,
 )
+from vr_booking.services.catalogue.texts import by_shown
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.location import headsets_at
 
 # --- installed content ----------------------------------------------------------------------
 
 def active_videos(session: Session) -> list[Video]:
-    return list(session.exec(select(Video).where(col(Video.is_active)).order_by(Video.title)))
+    return by_shown(session.exec(select(Video).where(col(Video.is_active))))
 
 
 def installed_video_ids(session: Session, headset_ids: list[int]) -> dict[int, int]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from vr_booking.db import lock_centres
 from vr_booking.i18n import _
@@ -16,10 +16,11 @@ from vr_booking.models import (
     CleaningMethod,
     FaceCover,
     Headset,
+    HeadsetUse,
     ServiceState,
     StaffUser,
 )
-from vr_booking.services.errors import InvalidInput
+from vr_booking.services.errors import Conflict, InvalidInput
 from vr_booking.services.fleet.state import centres_concerned
 from vr_booking.services.open_access.pool import settle_pool_change
 
@@ -139,3 +140,30 @@ def record_charge(session: Session, headset: Headset, percent: int, at: datetime
     headset.charge_percent, headset.charge_recorded_at = percent, at
     session.add(headset)
     session.flush()
+
+
+def _worn(session: Session, headsets: list[Headset]) -> set[int]:
+    return set(session.exec(select(HeadsetUse.headset_id).where(
+        col(HeadsetUse.headset_id).in_([h.id for h in headsets]),
+        col(HeadsetUse.returned_at).is_(None))))
+
+
+def record_full_charge(session: Session, headset: Headset, now: datetime) -> None:
+    """100 % now: it was just taken off its charger. Not for a headset being worn (a full
+    charge recorded then would hide the time it is worn)."""
+    if _worn(session, [headset]):
+        raise Conflict("headset_in_use", _("{tag} is being worn: record its charge once it is "
+                                           "back.").format(tag=headset.asset_tag))
+    record_charge(session, headset, 100, now)
+
+
+def record_full_charges(session: Session, headsets: list[Headset],
+                        now: datetime) -> list[Headset]:
+    """100 % now for every one of these headsets in service and not being worn (the desk's
+    "all charged" after a night on the chargers); returns those recorded."""
+    worn = _worn(session, headsets)
+    charged = [h for h in headsets
+               if h.id not in worn and h.service_state == ServiceState.in_service]
+    for headset in charged:
+        record_charge(session, headset, 100, now)
+    return charged

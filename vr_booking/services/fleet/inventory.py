@@ -46,12 +46,24 @@ class HeadsetRow:
     next_session: VRSession | None = None
 
     @property
+    def next_use_minutes(self) -> int | None:
+        if self.next_allocation is None:
+            return None
+        allocation = self.next_allocation
+        return round((allocation.ends_at - allocation.starts_at).total_seconds() / 60)
+
+    @property
     def next_use_fits(self) -> bool:
         """Whether the estimated charge covers the next allocation (and its margin)."""
-        if self.next_allocation is None:
-            return True
-        minutes = (self.next_allocation.ends_at - self.next_allocation.starts_at).total_seconds()
-        return self.charge.fits(round(minutes / 60))
+        return self.next_allocation is None or self.charge.fits(self.next_use_minutes)
+
+    @property
+    def next_use_outlasts_battery(self) -> bool:
+        """Whether the next use is longer than even a full charge covers (with its margin):
+        then charging it before is not the answer; a recharge during it or a spare is."""
+        minutes = self.next_use_minutes
+        battery = self.charge.battery
+        return minutes is not None and minutes + battery.margin_minutes > battery.full_minutes
 
 
 def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Battery, *,

@@ -70,7 +70,7 @@ def check_input(session: Session, data: BookingInput) -> dict[str, str]:
     email = (data.email or "").strip()
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
         problems["email"] = _("This e-mail address does not look right (example: "
-                              "prenom@exemple.fr). You can also leave it empty.")
+                              "name@example.org). You can also leave it empty.")
     if not data.age_confirmed:
         problems["age_confirmed"] = _("Headsets are for people aged 13 or older: please "
                                       "confirm your age.")
@@ -206,6 +206,12 @@ def get_booking(session: Session, token: str) -> BookingResult:
     return BookingResult(booking, slot, session.get(Centre, slot.centre_id))
 
 
+def can_change(found: BookingResult, now: datetime) -> bool:
+    """Whether the visitor may still cancel or move this booking online (the same test as
+    :func:`cancel_booking` and :func:`change_booking` apply under their lock)."""
+    return found.booking.status in ACTIVE and found.slot.starts_at > now
+
+
 def booked_jobs(session: Session, booking: Booking) -> list[Job]:
     """The jobs the visitor said they were interested in when booking."""
     return list(session.exec(select(Job).join(BookingJob, col(BookingJob.job_id) == Job.id)
@@ -226,7 +232,7 @@ def cancel_booking(session: Session, token: str, now: datetime) -> BookingResult
     booking = found.booking
     if booking.status == BookingStatus.cancelled:
         return found
-    if booking.status not in ACTIVE or found.slot.starts_at <= now:
+    if not can_change(found, now):
         raise Conflict("too_late", _("This booking can no longer be cancelled online; "
                                      "please tell the desk."))
     booking.status = BookingStatus.cancelled
@@ -249,7 +255,7 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     lock_centres(session, [found.slot.centre_id, new_centre])
     session.refresh(found.booking)
     booking, old_slot = found.booking, found.slot
-    if booking.status not in ACTIVE or old_slot.starts_at <= now:
+    if not can_change(found, now):
         raise Conflict("too_late", _("This booking can no longer be changed online."))
     new_slot = _bookable_slot(session, new_slot_id, now)
     if new_slot.id == old_slot.id:

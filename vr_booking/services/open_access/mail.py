@@ -2,15 +2,18 @@
 
 from sqlmodel import Session
 
+from vr_booking.config import settings_for
 from vr_booking.i18n import _
 from vr_booking.models import Booking, Centre, VRSession, utcnow
-from vr_booking.services.calendar import ticket_ics
+from vr_booking.services.calendar import CANCEL, PUBLISH, ticket_ics
 from vr_booking.services.mail import enqueue, language, render_mail
 from vr_booking.services.open_access.tickets import decline_url, format_code, ticket_url
 from vr_booking.services.timeutil import to_local
 
-# Events that come with the calendar file (the visitor holds a seat afterwards).
+# Events that come with the calendar file (the visitor holds a seat afterwards)...
 WITH_CALENDAR = {"confirmed", "promoted", "changed"}
+# ...and those that take the event out of the visitor's calendar (same UID, METHOD:CANCEL).
+WITH_CANCELLATION = {"cancelled", "slot_cancelled"}
 EVENTS = {"confirmed", "waitlisted", "promoted", "demoted", "cancelled", "changed",
           "slot_cancelled", "offered", "offer_lapsed", "reminder"}
 
@@ -19,12 +22,13 @@ def calendar_title() -> str:
     return _("VR job discovery session")
 
 
-def booking_ics(session: Session, booking: Booking) -> str:
+def booking_ics(session: Session, booking: Booking, method: str = PUBLISH) -> str:
     slot = session.get(VRSession, booking.session_id)
     centre = session.get(Centre, slot.centre_id)
     with language(booking.language):
         title = calendar_title()
-    return ticket_ics(booking, slot, centre, ticket_url(session, booking), title, utcnow())
+    return ticket_ics(booking, slot, centre, ticket_url(session, booking), title, utcnow(),
+                      method)
 
 
 def notify_booking_change(session: Session, booking: Booking, event: str) -> None:
@@ -41,8 +45,13 @@ def notify_booking_change(session: Session, booking: Booking, event: str) -> Non
         starts_at=local, ends_at=to_local(slot.ends_at, centre.timezone),
         ticket_url=ticket_url(session, booking), ticket_code=format_code(booking.short_code),
         decline_url=decline_url(session, booking), offer_until=offer_until,
+        site_url=settings_for(session).base_url + "/",
     )
     attachment = None
     if event in WITH_CALENDAR:
-        attachment = ("ticket.ics", "text/calendar", booking_ics(session, booking))
+        attachment = ("ticket.ics", "text/calendar; method=PUBLISH",
+                      booking_ics(session, booking))
+    elif event in WITH_CANCELLATION:
+        attachment = ("cancel.ics", "text/calendar; method=CANCEL",
+                      booking_ics(session, booking, CANCEL))
     enqueue(session, booking.email, subject, body, attachment, booking_id=booking.id)

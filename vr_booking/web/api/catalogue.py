@@ -20,6 +20,7 @@ BAD_FILTER = {422: {"description": "Unknown sector, job or ROME domain, or inval
 class SectorPublic(BaseModel):
     slug: str
     name: str
+    name_en: str | None = None
     provider: str
 
 
@@ -31,12 +32,14 @@ class SectorList(BaseModel):
 class JobPublic(BaseModel):
     slug: str
     title: str
+    title_en: str | None = None
     rome_code: str
     domain: str
     domain_name: str
     sector: str
     keywords: str
     description: str
+    description_en: str | None = None
 
 
 class JobList(BaseModel):
@@ -51,8 +54,10 @@ class JobDetail(JobPublic):
 class VideoPublic(BaseModel):
     slug: str
     title: str
+    title_en: str | None = None
     provider: str
     description: str
+    description_en: str | None = None
     duration_seconds: int
     languages: list[str]
     licence: str

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from vr_booking.i18n import current_language
-from vr_booking.models import Job, Sector, StaffUser, Video
+from vr_booking.models import Job, Sector, StaffUser, Video, utcnow
 from vr_booking.services.catalogue import edits, queries
 from vr_booking.services.catalogue.csv_columns import COLUMNS
 from vr_booking.services.catalogue.csv_export import export_catalogue
@@ -20,6 +20,7 @@ from vr_booking.services.catalogue.csv_import import (
     decode_catalogue_file,
     import_catalogue,
 )
+from vr_booking.services.catalogue.sessions import sessions_showing
 from vr_booking.services.errors import InvalidInput
 from vr_booking.web.deps import READS_ONLY, CurrentStaff, OptionalStaff, SessionDep, discard
 from vr_booking.web.routing import APIRouter
@@ -44,7 +45,7 @@ def catalogue_page(request: Request, session: SessionDep, staff: OptionalStaff,
     per_sector, per_domain = queries.public_job_counts(session)
     return render(request, "pages/catalogue.html", {
         "staff": staff, "jobs": results.items, "total": results.total, "sectors": sectors,
-        "sector_names": {s.id: s.name for s in sectors}, "domains": queries.rome_domains(),
+        "sectors_by_id": {s.id: s for s in sectors}, "domains": queries.rome_domains(),
         "per_sector": per_sector, "per_domain": per_domain,
         "chosen": {"q": q, "sector": sector, "domain": domain.strip().upper()},
         "searching": bool(q.strip() or sector or domain),
@@ -54,10 +55,11 @@ def catalogue_page(request: Request, session: SessionDep, staff: OptionalStaff,
 @router.get("/catalogue/jobs/{slug}", name="catalogue_job")
 def job_page(request: Request, slug: str, session: SessionDep, staff: OptionalStaff):
     job = queries.get_public_job(session, slug)
+    videos = queries.videos_showing(session, job)
     return render(request, "pages/job.html", {
         "staff": staff, "job": job, "sector": queries.sector_of(session, job),
-        "domain": queries.domain_name(job.rome_domain),
-        "videos": queries.videos_showing(session, job),
+        "domain": queries.domain_name(job.rome_domain), "videos": videos,
+        "days": sessions_showing(session, [v.id for v in videos], utcnow()),
     })
 
 
@@ -67,6 +69,7 @@ def video_page(request: Request, slug: str, session: SessionDep, staff: Optional
     return render(request, "pages/video.html", {
         "staff": staff, "video": video, "languages": _language_names(video.languages),
         "jobs": queries.jobs_shown(session, [video.id]).get(video.id, []),
+        "days": sessions_showing(session, [video.id], utcnow()),
     })
 
 

@@ -13,6 +13,7 @@ from vr_booking.services.access import (
     is_manager,
     require_centre,
     require_manager,
+    visible_centre_ids,
     visible_centres,
 )
 from vr_booking.services.errors import InvalidInput
@@ -108,13 +109,15 @@ def _headset_page(request: Request, session: Session, staff: StaffUser, headset:
     found = detail.headset_detail(session, headset, now, _battery(request))
     manages = can_manage(session, staff, headset.home_centre_id)
     installed = {v.id for v in found.installed_videos}
+    here = found.summary.current_centre
+    desk_centre = here if here.id in visible_centre_ids(session, staff) else None
     context = {
         "staff": staff, "headset": headset, "detail": found, "row": found.summary,
         "zone": found.summary.current_centre.timezone, "can_manage": manages,
         "videos": content.active_videos(session) if manages else [],
         "installed_ids": installed, "states": list(ServiceState),
         "face_covers": list(FaceCover), "methods": list(CleaningMethod),
-        "battery": _battery(request), "now": now,
+        "battery": _battery(request), "now": now, "desk_centre": desk_centre,
         "form": {"asset_tag": headset.asset_tag, "serial": headset.serial or "",
                  "model": headset.model, "face_cover": headset.face_cover,
                  "notes": headset.notes},

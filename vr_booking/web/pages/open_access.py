@@ -7,12 +7,13 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from vr_booking.i18n import current_language
-from vr_booking.models import Centre, utcnow
+from vr_booking.models import BookingStatus, Centre, utcnow
 from vr_booking.services.catalogue.queries import public_jobs_by_sector
 from vr_booking.services.errors import DomainError, InvalidInput, NotFound
 from vr_booking.services.open_access.booking import (
     BookingInput,
     booked_jobs,
+    can_change,
     cancel_booking,
     change_booking,
     create_booking,
@@ -94,6 +95,7 @@ def ticket(request: Request, token: str, session: SessionDep, done: str = ""):
         "booking": found.booking, "slot": found.slot, "centre": found.centre, "jobs": jobs,
         "done": done, "now": utcnow(), "ticket_url": ticket_url(session, found.booking),
         "survey": ticket_survey_state(session, found.booking, found.slot, utcnow()),
+        "is_cancelled": found.booking.status == BookingStatus.cancelled,
     })
 
 
@@ -116,7 +118,17 @@ def ticket_calendar(token: str, session: SessionDep) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="ticket.ics"'})
 
 
-@router.post(TICKET_PATH + "/cancel", name="ticket_cancel")
+@router.get(TICKET_PATH + "/cancel", name="ticket_cancel")
+def cancel_form(request: Request, token: str, session: SessionDep):
+    """Ask before cancelling (one click or one Enter used to cancel at once)."""
+    found = get_booking(session, token)
+    if not can_change(found, utcnow()):
+        return RedirectResponse(request.url_for("ticket", token=token), status_code=303)
+    return render(request, "pages/cancel.html", {
+        "booking": found.booking, "slot": found.slot, "centre": found.centre})
+
+
+@router.post(TICKET_PATH + "/cancel")
 def cancel(request: Request, token: str, session: SessionDep):
     cancel_booking(session, token, utcnow())
     return RedirectResponse(request.url_for("ticket", token=token).include_query_params(
@@ -131,10 +143,12 @@ def change_form(request: Request, token: str, session: SessionDep):
 def _change_page(request: Request, session: SessionDep, token: str, error: str = "",
                  status_code: int = 200) -> Response:
     found = get_booking(session, token)
-    days = upcoming_open_access(session, utcnow(), centre_ids=[found.centre.id])
+    now = utcnow()
+    allowed = can_change(found, now)
+    days = upcoming_open_access(session, now, centre_ids=[found.centre.id]) if allowed else []
     return render(request, "pages/change.html", {
         "booking": found.booking, "slot": found.slot, "centre": found.centre, "days": days,
-        "error": error}, status_code=status_code)
+        "error": error, "can_change": allowed}, status_code=status_code)
 
 
 @router.post(TICKET_PATH + "/change")

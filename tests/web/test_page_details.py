@@ -1,0 +1,71 @@
+"""Details that make pages usable (issue 9 item 10, issue 10 point 8): the error page knows
+who is signed in, errors are said where the page opens and in its title, required fields
+are explained, the language switch keeps the search, links name their day."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from factories import csrf_from, login
+
+
+def test_a_missing_page_keeps_the_staff_menu(client: TestClient, make_centre, make_staff):
+    make_centre("hub")
+    make_staff("fac@example.org", centres=("hub",))
+    anonymous = client.get("/no/such/page?lang=en")
+    assert anonymous.status_code == 404
+    assert "Staff sign-in" in anonymous.text
+    login(client, "fac@example.org")
+    page = client.get("/no/such/page?lang=en")
+    assert page.status_code == 404
+    assert "Sign out" in page.text
+    assert "Staff sign-in" not in page.text
+    assert "Back to the staff area" in page.text
+
+
+def test_a_refused_rule_is_said_at_the_top_with_links_to_the_fields(client, make_open_access,
+                                                                    make_staff):
+    hub = make_open_access("hub")
+    make_staff("mia@example.org", role="manager", centres=("hub",))
+    login(client, "mia@example.org")
+    token = csrf_from(client, "/staff/centres/hub/open-access")
+    page = client.post("/staff/centres/hub/open-access/rules?lang=en", data={
+        "csrftoken": token, "rule_id": str(hub.rule.id), "weekday": "2", "start_time": "16:00",
+        "end_time": "14:00", "seat_minutes": "20", "buffer_minutes": "2", "horizon_weeks": "2",
+        "walk_in_reserve": "0", "is_active": "true"})
+    assert page.status_code == 422
+    assert "<title>Error: Open access" in page.text
+    main = page.text.split("<main", 1)[1]
+    summary = main.index('id="form-errors"')
+    assert summary < main.index("<h2")  # before the rules table, not in the folded form
+    assert f'href="#r{hub.rule.id}-end_time">The end must be after the start.' in main
+    assert re.search(r'<details open>\s*<summary>Edit the Wednesday rule', main)
+    assert f'id="r{hub.rule.id}-end_time"' in main
+
+
+def test_the_booking_form_explains_the_asterisk_and_requires_its_boxes(client,
+                                                                        make_open_access):
+    slot = make_open_access().slots[0]
+    page = client.get(f"/book/{slot.id}?lang=en").text
+    assert "Fields marked with an asterisk (*) are required." in page
+    for box in ("age_confirmed", "health_ack"):
+        assert re.search(rf'id="{box}"[^>]* required', page)
+    failed = client.post(f"/book/{slot.id}?lang=en", data={
+        "csrftoken": csrf_from(client, f"/book/{slot.id}"), "name": ""})
+    assert "<title>Error: Book a seat" in failed.text
+    assert re.search(r'id="form-errors" autofocus', failed.text)  # focus goes to the summary
+
+
+def test_switching_language_keeps_the_search(client: TestClient):
+    page = client.get("/catalogue?q=soudeur&lang=fr").text
+    switch = re.search(r'href="([^"]*/lang/en[^"]*)"', page).group(1).replace("&amp;", "&")
+    answer = client.get(switch, follow_redirects=False)
+    assert answer.headers["location"] == "/catalogue?q=soudeur"
+
+
+def test_book_links_name_their_day(client: TestClient, db: Session, make_open_access):
+    make_open_access()
+    page = client.get("/?lang=en").text
+    assert re.search(r'aria-label="Book Wednesday, [A-Z][a-z]+ \d+, \d{4}, 2:00\s?PM–2:20\s?PM"',
+                     page)
