@@ -169,8 +169,7 @@ def _groups_and_loans(session: Session, headsets: dict[int, list[int]], now: dat
                             status="returned", returned_at=now - timedelta(days=30 * month))
                 session.add(loan)
                 session.flush()
-                session.add_all(LoanHeadset(loan_id=loan.id, headset_id=h)
-                                for h in headsets[centre.id][45:47])
+                session.add_all(LoanHeadset.of(loan, h) for h in headsets[centre.id][45:47])
         session.flush()
 
 

@@ -762,7 +762,7 @@ def _open_access_month(db: Session, data: ReportData, v1: Video, v2: Video,
                 returned_at=datetime(2026, 3, 12, 10, tzinfo=UTC))
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=h2.id))
+    db.add(LoanHeadset.of(loan, h2.id))
     gap_slot = _session(db, data.gap, "open_access", paris(3, 10, 10), 60)
     [gil] = _bookings(db, gap_slot, "checked_in")
     _use(db, h2, gap_slot, paris(3, 10, 10), 45, booking_id=gil.id)

@@ -114,9 +114,9 @@ def test_a_class_of_28_is_planned_printed_checked_in_and_closed(page: Page, mars
     page.goto(f"{server.url}/staff/centres/marseille/today")
     article = page.locator(f"#group-{group_id}")
     expect(article.locator("section.round")).to_have_count(3)
-    article.locator("form[action$='/all-present'] button[type=submit]").click()
-    expect(page.locator("#desk-result")).to_contain_text("28")
-    expect(article.locator("form[action$='/checkin']")).to_have_count(0)  # all are in
+    article.locator("form[action*='/all-present'] button[type=submit]").click()
+    expect(page.locator("#desk-flash")).to_contain_text("28")
+    expect(article.locator("form[action*='/checkin']")).to_have_count(0)  # all are in
     assert serious_violations(page) == []
 
     article.locator("a[href$='/close']").click()

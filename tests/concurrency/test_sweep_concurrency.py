@@ -53,7 +53,7 @@ def due(db: Session, make_centre, make_staff):
                 created_at=utcnow() - timedelta(days=10))
     db.add(loan)
     db.flush()
-    db.add(LoanHeadset(loan_id=loan.id, headset_id=headset.id))
+    db.add(LoanHeadset.of(loan, headset.id))
     db.commit()
 
 
