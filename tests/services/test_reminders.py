@@ -141,7 +141,7 @@ def test_a_real_smtp_server_receives_the_reminder_with_link_cancel_and_health_no
     assert f"http://testserver/b/{ana.token}/decline" in body  # how to cancel, one click
     assert "epilepsy" in body
     assert "motion sickness" in body
-    assert "13/01/2027 14:00" in body  # local time
+    assert "When: Wednesday, January 13, 2027, 2:00" in body  # local time, in English
     french = by_address["zoe@example.org"]
     assert french["Subject"] == "Rappel : votre séance de réalité virtuelle a lieu demain"
     assert f"/b/{zoe.token}/decline" in french.get_body(("plain",)).get_content()
