@@ -53,6 +53,7 @@ from vr_booking.models import (
 from vr_booking.services.desk.checkin import check_in
 from vr_booking.services.desk.handout import hand_out, return_headset
 from vr_booking.services.desk.walk_ins import add_walk_in
+from vr_booking.services.fleet.location import headsets_at
 from vr_booking.services.groups.inputs import parse_plan
 from vr_booking.services.groups.planning import create_group_session
 from vr_booking.services.loans.inputs import LoanRequest
@@ -907,8 +908,8 @@ def busy_desk_day(db: Session, staff: StaffUser, centre_slug: str = "marseille")
               for name in ("Ana", "Bilal", "Chloé", "Dan")}
     for name in ("Ana", "Bilal", "Chloé"):
         check_in(db, staff, now, code=people[name].short_code)
-    tags = sorted(db.exec(select(Headset.asset_tag).where(
-        Headset.home_centre_id == centre.id)).all())
+    # the headsets at the centre today: the demo lends some of Marseille's away
+    tags = sorted(h.asset_tag for h in headsets_at(db, centre, slot.starts_at, slot.ends_at))
     hand_out(db, staff, now - timedelta(minutes=4), tags[-1], code=people["Ana"].short_code,
              centre_id=centre.id)
     hand_out(db, staff, now - timedelta(minutes=4), tags[-2], code=people["Bilal"].short_code,
@@ -944,7 +945,8 @@ def site_addresses(db: Session, staff: dict[str, StaffUser]) -> dict[str, str]:
     sector = db.exec(select(Sector.slug).where(Sector.id == job.sector_id)).one()
     return {"slot": str(slot.id), "ticket": ticket.token, "cancelled": cancelled.token,
             "job": job.slug, "video": video, "sector": sector, "centre": "marseille",
-            "headset": "MRS-VR-01", "worn_headset": desk["worn"]}
+            "headset": "MRS-VR-01", "worn_headset": desk["worn"],
+            "used_headset": desk["to_clean"]}
 
 
 def sign_in(page: Page, url: str, email: str) -> None:

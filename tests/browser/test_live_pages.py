@@ -60,7 +60,7 @@ def test_a_refresh_keeps_the_hand_out_choice_and_the_focus(page: Page, site: Sit
     page.keyboard.press("ArrowDown")  # the facilitator picks another headset
     picked = choice.input_value()
     assert picked != suggested
-    _clean(db, "MRS-VR-09")  # meanwhile her row's offer changes on the server
+    _clean(db, site.addresses["used_headset"])  # meanwhile her row's offer changes on the server
     _poll(page)
     expect(choice).to_be_focused()
     expect(choice).to_have_value(picked)  # not put back to the suggestion
@@ -108,14 +108,14 @@ def test_polls_keep_the_focus_on_a_check_in_button_and_a_headset_link(page: Page
     _desk(page, site)
     button = _row(page, "Dan").get_by_role("button")
     button.focus()
-    _clean(db, "MRS-VR-09")
+    _clean(db, site.addresses["used_headset"])
     _poll(page)
     expect(button).to_be_focused()
     link = page.locator("#headset-MRS-VR-01 a.hs-tag")
     link.focus()
     _poll(page)
     expect(link).to_be_focused()
-    expect(page.locator("#headset-MRS-VR-09")).to_have_class(re.compile("status-free"))
+    expect(page.locator(f"#headset-{site.addresses['used_headset']}")).to_have_class(re.compile("status-free"))
 
 
 def test_updates_pause_on_request_and_while_the_page_is_hidden(page: Page, site: Site,
@@ -127,7 +127,7 @@ def test_updates_pause_on_request_and_while_the_page_is_hidden(page: Page, site:
     pause.click()
     expect(pause).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#desk-announce")).to_have_text(pause.get_attribute("data-say-paused"))
-    elapsed = page.locator("#headset-MRS-VR-10 .elapsed")
+    elapsed = page.locator(f"#headset-{site.addresses['worn_headset']} .elapsed")
     shown = elapsed.inner_text()
     page.clock.run_for(3 * 60_000)  # three minutes: no poll, the timer stands still
     page.wait_for_timeout(300)
