@@ -1,6 +1,7 @@
 """Who may see and change a headset: staff see those based at, or now at, their centres;
 managers change those based at the centres they manage."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -9,7 +10,7 @@ from vr_booking.config import settings_for
 from vr_booking.i18n import _
 from vr_booking.models import Centre, Headset, StaffUser
 from vr_booking.services.access import is_manager, visible_centre_ids
-from vr_booking.services.errors import Forbidden, NotFound
+from vr_booking.services.errors import Forbidden, InvalidInput, NotFound
 from vr_booking.services.fleet.location import current_centre_id
 
 HEADSET_PATH = "/h/{asset_tag}"  # what a headset's printed QR label leads to
@@ -26,6 +27,19 @@ def find_headset(session: Session, asset_tag: str) -> Headset:
     if headset is None:
         raise NotFound("unknown_headset", _("There is no headset with this asset tag."))
     return headset
+
+
+def headsets_by_tag(session: Session, tags: Iterable[str]) -> list[Headset]:
+    """The headsets of these asset tags (typed or scanned: trimmed, upper-cased, blanks and
+    repeats dropped) in the order given; InvalidInput naming the unknown ones."""
+    wanted = list(dict.fromkeys(t.strip().upper() for t in tags if t.strip()))
+    found = {h.asset_tag: h for h in session.exec(
+        select(Headset).where(col(Headset.asset_tag).in_(wanted)))}
+    unknown = [t for t in wanted if t not in found]
+    if unknown:
+        message = _("Unknown asset tags: {tags}.").format(tags=", ".join(unknown))
+        raise InvalidInput("unknown_headset", message, {"headset_tags": message})
+    return [found[t] for t in wanted]
 
 
 def can_see(session: Session, staff: StaffUser, headset: Headset, now: datetime) -> bool:

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.dates import format_datetime, format_time
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vr_booking.i18n import _, current_language
 from vr_booking.labels import label
 from vr_booking.models import Allocation, Centre, Headset, ServiceState, VRSession
-from vr_booking.services.errors import Conflict, InvalidInput
+from vr_booking.services.errors import Conflict
 from vr_booking.services.fleet.content import installed_videos
 from vr_booking.services.fleet.location import current_centre_id, headsets_at
 from vr_booking.services.fleet.reservations import (
@@ -151,18 +151,6 @@ def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
     return "{start}–{end}".format(
         start=format_datetime(to_local(starts_at, zone), "short", locale=language),
         end=format_time(to_local(ends_at, zone), "short", locale=language))
-
-
-def headsets_by_tag(session: Session, tags: Iterable[str]) -> list[Headset]:
-    """The headsets of these asset tags; InvalidInput naming the unknown ones."""
-    wanted = [t.strip().upper() for t in tags]
-    found = {h.asset_tag: h for h in session.exec(
-        select(Headset).where(col(Headset.asset_tag).in_(wanted)))}
-    unknown = [t for t in wanted if t not in found]
-    if unknown:
-        message = _("Unknown asset tags: {tags}.").format(tags=", ".join(unknown))
-        raise InvalidInput("unknown_headset", message, {"headset_tags": message})
-    return [found[t] for t in dict.fromkeys(wanted)]
 
 
 def choose_headsets(session: Session, found: Availability, wanted: int,

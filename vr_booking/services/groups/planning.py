@@ -29,6 +29,7 @@ from vr_booking.models import (
 )
 from vr_booking.services.audit import record
 from vr_booking.services.errors import Conflict, InvalidInput
+from vr_booking.services.fleet.access import headsets_by_tag
 from vr_booking.services.fleet.location import headsets_at
 from vr_booking.services.fleet.reservations import DoubleAllocation
 from vr_booking.services.groups.allocation import (
@@ -36,7 +37,6 @@ from vr_booking.services.groups.allocation import (
     Window,
     availability,
     choose_headsets,
-    headsets_by_tag,
     reserve,
 )
 from vr_booking.services.groups.inputs import GroupPlan, parse_plan

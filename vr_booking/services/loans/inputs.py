@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vr_booking.i18n import _
 from vr_booking.models import Centre, Headset
 from vr_booking.services.errors import InvalidInput
+from vr_booking.services.fleet.access import headsets_by_tag
 
 MAX_LOAN_DAYS = 366
 MAX_HEADSETS = 200
@@ -106,16 +107,10 @@ def check_borrower(lender: Centre, borrower: Centre) -> None:
 
 def lender_headsets(session: Session, lender: Centre, tags: list[str]) -> list[Headset]:
     """The headsets named, all based at the lender; unknown or foreign tags are refused."""
-    wanted = list(dict.fromkeys(t.strip().upper() for t in tags if t.strip()))
-    found = {h.asset_tag: h for h in session.exec(
-        select(Headset).where(col(Headset.asset_tag).in_(wanted)))}
-    unknown = [t for t in wanted if t not in found]
-    if unknown:
-        message = _("Unknown asset tags: {tags}.").format(tags=", ".join(unknown))
-        raise InvalidInput("unknown_headset", message, {"headset_tags": message})
-    foreign = [t for t in wanted if found[t].home_centre_id != lender.id]
+    headsets = headsets_by_tag(session, tags)
+    foreign = [h.asset_tag for h in headsets if h.home_centre_id != lender.id]
     if foreign:
         message = _("Not headsets of {centre}: {tags}.").format(centre=lender.name,
                                                                 tags=", ".join(foreign))
         raise InvalidInput("not_lenders_headset", message, {"headset_tags": message})
-    return [found[t] for t in sorted(wanted)]
+    return sorted(headsets, key=lambda h: h.asset_tag)
