@@ -69,7 +69,8 @@ def test_swagger_ui_works_under_the_policy(page: Page, site):
             if "Content Security Policy" in m.text else None)
     page.add_init_script(COLLECT_VIOLATIONS)
     page.goto(server.url + "/docs")
-    expect(page.get_by_text("/api/v1/centres").first).to_be_visible()
+    # the server builds the OpenAPI document on its first request: seconds on a busy machine
+    expect(page.get_by_text("/api/v1/centres").first).to_be_visible(timeout=30_000)
     page.get_by_text("/api/v1/centres").first.click()
     page.get_by_role("button", name="Try it out").click()
     page.get_by_role("button", name="Execute").click()
