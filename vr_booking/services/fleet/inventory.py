@@ -25,7 +25,12 @@ from vr_booking.models import (
 from vr_booking.services.access import require_centre, visible_centre_ids
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.charge import Battery, ChargeEstimate, estimate_charge
-from vr_booking.services.fleet.location import current_centre_id, headsets_at
+from vr_booking.services.fleet.location import (
+    centre_ids_at,
+    headsets_at,
+    headsets_at_many,
+    local_dates,
+)
 from vr_booking.services.fleet.reservations import reservations
 
 # --- inventory ------------------------------------------------------------------------------
@@ -87,13 +92,14 @@ def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Ba
 def _visible_headsets(session: Session, centre_ids: set[int],
                       now: datetime) -> dict[int, tuple[Headset, int]]:
     """Headset id → (headset, centre it is at now), for headsets based at or now at these."""
-    located: dict[int, tuple[Headset, int]] = {}
-    for centre in session.exec(select(Centre).where(col(Centre.id).in_(centre_ids))):
-        located.update((h.id, (h, centre.id)) for h in headsets_at(session, centre, now, now))
-    lent_away = session.exec(select(Headset).where(
-        col(Headset.home_centre_id).in_(centre_ids), col(Headset.id).not_in(list(located))))
-    for headset in lent_away:
-        located[headset.id] = (headset, current_centre_id(session, headset, now))
+    centres = session.exec(select(Centre).where(col(Centre.id).in_(centre_ids))).all()
+    stays = {c.id: (c.id, *local_dates(c, now, now)) for c in centres}
+    here = headsets_at_many(session, stays.values())
+    located = {h.id: (h, centre_id) for centre_id, stay in stays.items() for h in here[stay]}
+    lent_away = list(session.exec(select(Headset).where(
+        col(Headset.home_centre_id).in_(centre_ids), col(Headset.id).not_in(list(located)))))
+    where = centre_ids_at(session, lent_away, now)
+    located.update((h.id, (h, where[h.id])) for h in lent_away)
     return located
 
 
