@@ -82,7 +82,8 @@ def _catalogue(db: Session, start: int, count: int) -> None:
     db.add(sector)
     db.flush()
     db.add_all(Job(slug=f"technicien-{n}", title=f"Technicien {n}", sector_id=sector.id,
-                   rome_code="H1101") for n in range(start, start + count))
+                   rome_code="H1101", search_text=f"technicien {n}")
+               for n in range(start, start + count))
     db.commit()
 
 
