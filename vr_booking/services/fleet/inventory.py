@@ -71,10 +71,23 @@ class HeadsetRow:
         return minutes is not None and minutes + battery.margin_minutes > battery.full_minutes
 
 
+@dataclass
+class InventoryPage:
+    """One page of the inventory and how many headsets match in all."""
+
+    rows: list[HeadsetRow]
+    total: int
+
+
 def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Battery, *,
                   centre_slug: str | None = None, model: str | None = None,
-                  state: str | None = None) -> list[HeadsetRow]:
-    """Visible headsets, optionally only those now at a centre, of a model, in a state."""
+                  state: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> InventoryPage:
+    """Visible headsets, optionally only those now at a centre, of a model, in a state.
+
+    Where each headset is comes for all of them in a few statements; the other facts are
+    derived for the page ``[offset, offset + limit)`` only (None: every headset).
+    """
     if state and state not in set(ServiceState):
         message = _("Unknown service state.")
         raise InvalidInput("bad_state", message, {"state": message})
@@ -86,7 +99,8 @@ def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Ba
     pairs = [(h, at) for h, at in located.values()
              if (not model or h.model == model) and (not state or h.service_state == state)]
     pairs.sort(key=lambda pair: pair[0].asset_tag)
-    return summarise(session, pairs, now, battery)
+    end = None if limit is None else offset + limit
+    return InventoryPage(summarise(session, pairs[offset:end], now, battery), len(pairs))
 
 
 def _visible_headsets(session: Session, centre_ids: set[int],
