@@ -10,7 +10,7 @@ Everything else (capacity, the desk, the inventory, the loans board) asks here.
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlmodel import Session, col, select
 
 from vr_booking.db import days_overlap
@@ -51,11 +51,14 @@ Stay = tuple[int, date, date]
 """A centre id and the local days (first, last) a headset must be there for."""
 
 
-def headsets_at_many(session: Session, stays: Iterable[Stay]) -> dict[Stay, list[Headset]]:
+def headsets_at_many(session: Session, stays: Iterable[Stay],
+                     query: Select | None = None) -> dict[Stay, list[Headset]]:
     """:func:`headsets_at` for several centres and day ranges in two statements.
 
     Only the loans of headsets based at these centres or lent to them, in effect during the
     widest range, are read; each range is then settled with the same rule in Python.
+    ``query`` chooses what is read of the headsets (whole rows by default): columns that
+    include ``id``, ``home_centre_id`` and ``asset_tag``, possibly with a filter.
     """
     stays = set(stays)
     if not stays:
@@ -69,26 +72,34 @@ def headsets_at_many(session: Session, stays: Iterable[Stay]) -> dict[Stay, list
         .where(loans_in_effect(min(f for _c, f, _l in stays), max(la for _c, _f, la in stays)),
                or_(col(Headset.home_centre_id).in_(ids), col(Loan.to_centre_id).in_(ids)))
     ).all()
+    by_centre: dict[int, list[Stay]] = {}
+    for stay in stays:
+        by_centre.setdefault(stay[0], []).append(stay)
     away: dict[Stay, set[int]] = {stay: set() for stay in stays}
     lent_here: dict[Stay, set[int]] = {stay: set() for stay in stays}
     for hid, home, to, start, end, status in loans:
-        for stay in stays:
-            centre_id, first, last = stay
-            if not _in_effect(status, start, end, first, last):
-                continue
-            if to == centre_id:
-                if start <= first and (end >= last or status == LoanStatus.overdue):
-                    lent_here[stay].add(hid)
-            elif home == centre_id:
+        for stay in by_centre.get(to, []):
+            if _in_effect(status, start, end, stay[1], stay[2]) and start <= stay[1] and (
+                    end >= stay[2] or status == LoanStatus.overdue):
+                lent_here[stay].add(hid)
+        for stay in by_centre.get(home, []) if home != to else []:
+            if _in_effect(status, start, end, stay[1], stay[2]):
                 away[stay].add(hid)
     guests = set().union(*lent_here.values())
     headsets = session.exec(
-        select(Headset).where(or_(col(Headset.home_centre_id).in_(ids),
-                                  col(Headset.id).in_(guests)))
+        (select(Headset) if query is None else query)
+        .where(or_(col(Headset.home_centre_id).in_(ids), col(Headset.id).in_(guests)))
         .order_by(Headset.asset_tag)
     ).all()
-    return {stay: [h for h in headsets if h.id in lent_here[stay]
-                   or (h.home_centre_id == stay[0] and h.id not in away[stay])]
+    based: dict[int, list[Headset]] = {}
+    for headset in headsets:
+        based.setdefault(headset.home_centre_id, []).append(headset)
+    by_id = {h.id: h for h in headsets}
+    return {stay: sorted([h for h in based.get(stay[0], [])
+                          if h.id not in away[stay] or h.id in lent_here[stay]]
+                         + [by_id[i] for i in lent_here[stay]
+                            if by_id[i].home_centre_id != stay[0]],
+                         key=lambda h: h.asset_tag)
             for stay in stays}
 
 

@@ -67,8 +67,8 @@ def slot_loads(session: Session, slots: list[VRSession]) -> list[SlotLoad]:
     widest = max((r.buffer_minutes for r in rules.values()), default=0)
     stays = {slot.id: (slot.centre_id, *local_dates(centres[slot.centre_id], slot.starts_at,
                                                     slot.ends_at)) for slot in slots}
-    usable = {stay: {h.id for h in found if _usable(h)}
-              for stay, found in headsets_at_many(session, stays.values()).items()}
+    usable = {stay: {h.id for h in found} for stay, found in headsets_at_many(
+        session, stays.values(), _USABLE).items()}
     allocations = _allocations_between(
         session, set().union(*usable.values()),
         min(s.starts_at for s in slots) - timedelta(minutes=widest),
@@ -103,9 +103,9 @@ def _rules_of(session: Session, slots: list[VRSession]) -> dict[int, OpenAccessR
         select(OpenAccessRule).where(col(OpenAccessRule.id).in_(ids)))}
 
 
-def _usable(headset: Headset) -> bool:
-    return (headset.service_state == ServiceState.in_service
-            and headset.face_cover != FaceCover.foam)
+_USABLE = select(Headset.id, Headset.home_centre_id, Headset.asset_tag).where(
+    Headset.service_state == ServiceState.in_service, Headset.face_cover != FaceCover.foam)
+"""Headsets that can take a seat: in service, without a foam face cover."""
 
 
 def _allocations_between(session: Session, headset_ids: set[int], start_at: datetime,
