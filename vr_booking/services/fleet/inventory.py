@@ -6,6 +6,7 @@ uses and cleanings, its charge from :mod:`.charge`: nothing here stores a derive
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import false
 from sqlmodel import Session, col, func, or_, select
@@ -27,7 +28,6 @@ from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.charge import Battery, ChargeEstimate, estimate_charge
 from vr_booking.services.fleet.location import (
     centre_ids_at,
-    headsets_at,
     headsets_at_many,
     local_dates,
 )
@@ -93,24 +93,35 @@ def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Ba
         raise InvalidInput("bad_state", message, {"state": message})
     if centre_slug:
         centre = require_centre(session, staff, centre_slug)
-        located = {h.id: (h, centre.id) for h in headsets_at(session, centre, now, now)}
+        stay = (centre.id, *local_dates(centre, now, now))
+        located = {h.id: (h, centre.id) for h in headsets_at_many(session, [stay], _BRIEF)[stay]}
     else:
         located = _visible_headsets(session, visible_centre_ids(session, staff), now)
     pairs = [(h, at) for h, at in located.values()
              if (not model or h.model == model) and (not state or h.service_state == state)]
     pairs.sort(key=lambda pair: pair[0].asset_tag)
-    end = None if limit is None else offset + limit
-    return InventoryPage(summarise(session, pairs[offset:end], now, battery), len(pairs))
+    page = pairs[offset:None if limit is None else offset + limit]
+    full = {h.id: h for h in session.exec(select(Headset).where(
+        col(Headset.id).in_([h.id for h, _at in page])))}
+    return InventoryPage(summarise(session, [(full[h.id], at) for h, at in page], now, battery),
+                         len(pairs))
+
+
+_BRIEF = select(Headset.id, Headset.home_centre_id, Headset.asset_tag, Headset.model,
+                Headset.service_state)
+"""What the inventory reads of every visible headset: enough to place, filter and sort them
+(whole rows are read for the page shown only)."""
 
 
 def _visible_headsets(session: Session, centre_ids: set[int],
-                      now: datetime) -> dict[int, tuple[Headset, int]]:
-    """Headset id → (headset, centre it is at now), for headsets based at or now at these."""
+                      now: datetime) -> dict[int, tuple[Any, int]]:
+    """Headset id → (headset's brief row, centre it is at now), for headsets based at or now
+    at these."""
     centres = session.exec(select(Centre).where(col(Centre.id).in_(centre_ids))).all()
     stays = {c.id: (c.id, *local_dates(c, now, now)) for c in centres}
-    here = headsets_at_many(session, stays.values())
+    here = headsets_at_many(session, stays.values(), _BRIEF)
     located = {h.id: (h, centre_id) for centre_id, stay in stays.items() for h in here[stay]}
-    lent_away = list(session.exec(select(Headset).where(
+    lent_away = list(session.exec(_BRIEF.where(
         col(Headset.home_centre_id).in_(centre_ids), col(Headset.id).not_in(list(located)))))
     where = centre_ids_at(session, lent_away, now)
     located.update((h.id, (h, where[h.id])) for h in lent_away)

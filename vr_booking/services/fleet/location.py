@@ -98,7 +98,7 @@ def headsets_at_many(session: Session, stays: Iterable[Stay],
     return {stay: sorted([h for h in based.get(stay[0], [])
                           if h.id not in away[stay] or h.id in lent_here[stay]]
                          + [by_id[i] for i in lent_here[stay]
-                            if by_id[i].home_centre_id != stay[0]],
+                            if i in by_id and by_id[i].home_centre_id != stay[0]],
                          key=lambda h: h.asset_tag)
             for stay in stays}
 
