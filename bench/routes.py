@@ -28,7 +28,7 @@ from network import SIZES, build, fresh_url
 from factories import login
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
-from vr_booking.models import Centre, VRSession
+from vr_booking.models import Centre, StaffUser, VRSession
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.web.app import create_app
@@ -37,13 +37,17 @@ PASSWORD = "benchmark password"  # noqa: S105
 
 
 def _staff(engine, hub_slug: str) -> dict[str, str]:
+    """The benchmark's staff (made once: a network given by --url may be measured again), a
+    fresh API token and the hub's next slot."""
     with Session(engine) as session:
-        create_staff(session, email="admin@bench.org", name="Admin", role="admin",
-                     centre_slugs=[], password=PASSWORD)
-        create_staff(session, email="manager@bench.org", name="Manager", role="manager",
-                     centre_slugs=[hub_slug], password=PASSWORD)
-        create_staff(session, email="desk@bench.org", name="Desk", role="facilitator",
-                     centre_slugs=[hub_slug], password=PASSWORD)
+        if session.exec(select(StaffUser).where(StaffUser.email == "admin@bench.org")).first() \
+                is None:
+            create_staff(session, email="admin@bench.org", name="Admin", role="admin",
+                         centre_slugs=[], password=PASSWORD)
+            create_staff(session, email="manager@bench.org", name="Manager", role="manager",
+                         centre_slugs=[hub_slug], password=PASSWORD)
+            create_staff(session, email="desk@bench.org", name="Desk", role="facilitator",
+                         centre_slugs=[hub_slug], password=PASSWORD)
         token = issue_api_token(session, "admin@bench.org")
         session.commit()
         slot = session.exec(select(VRSession.id).join(Centre).where(
