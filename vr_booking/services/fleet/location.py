@@ -109,17 +109,13 @@ def _in_effect(status: str, start: date, end: date, first: date, last: date) -> 
         end >= first or status == LoanStatus.overdue)
 
 
-def lent_on(session: Session, day: date,
-            headset_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Headset id → the centre it is lent to on ``day``, for the headsets away that day.
-
-    The others are at their home centre. ``headset_ids`` limits the answer (None: all).
-    """
+def lent_on(session: Session, day: date, headset_ids: Iterable[int]) -> dict[int, int]:
+    """Headset id → the centre it is lent to on ``day``, for those of these headsets away
+    that day (the others are at their home centre)."""
     query = (select(LoanHeadset.headset_id, Loan.to_centre_id)
              .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-             .where(loans_in_effect(day, day)).order_by(Loan.start_date))
-    if headset_ids is not None:
-        query = query.where(col(LoanHeadset.headset_id).in_(list(headset_ids)))
+             .where(loans_in_effect(day, day), col(LoanHeadset.headset_id).in_(list(headset_ids)))
+             .order_by(Loan.start_date))
     return dict(session.exec(query).all())  # the latest loan wins, as in current_centre_id
 
 
