@@ -130,7 +130,7 @@ def main() -> None:
         login(desk, "desk@bench.org", PASSWORD)
         clients = {"public": public, "admin": admin, "manager": manager, "desk": desk,
                    "api": public}
-        print(f"size={args.size} db={args.db} repeat={args.repeat}")
+        print(f"size={args.size} db={engine.dialect.name} repeat={args.repeat}")
         print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
         for name, (who, path) in routes(hub, made["slot"]).items():
             headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
