@@ -14,11 +14,12 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -27,6 +28,7 @@ from network import SIZES, build, fresh_url
 from factories import login
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
+from vr_booking.models import Centre, StaffUser, VRSession
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.web.app import create_app
@@ -35,26 +37,45 @@ PASSWORD = "benchmark password"  # noqa: S105
 
 
 def _staff(engine, hub_slug: str) -> dict[str, str]:
+    """The benchmark's staff (made once: a network given by --url may be measured again), a
+    fresh API token and the hub's next slot."""
     with Session(engine) as session:
-        create_staff(session, email="admin@bench.org", name="Admin", role="admin",
-                     centre_slugs=[], password=PASSWORD)
-        create_staff(session, email="desk@bench.org", name="Desk", role="facilitator",
-                     centre_slugs=[hub_slug], password=PASSWORD)
+        if session.exec(select(StaffUser).where(StaffUser.email == "admin@bench.org")).first() \
+                is None:
+            create_staff(session, email="admin@bench.org", name="Admin", role="admin",
+                         centre_slugs=[], password=PASSWORD)
+            create_staff(session, email="manager@bench.org", name="Manager", role="manager",
+                         centre_slugs=[hub_slug], password=PASSWORD)
+            create_staff(session, email="desk@bench.org", name="Desk", role="facilitator",
+                         centre_slugs=[hub_slug], password=PASSWORD)
         token = issue_api_token(session, "admin@bench.org")
         session.commit()
-    return {"token": token}
+        slot = session.exec(select(VRSession.id).join(Centre).where(
+            Centre.slug == hub_slug, VRSession.kind == "open_access",
+            VRSession.starts_at > datetime.now(UTC)).order_by(VRSession.starts_at)).first()
+    return {"token": token, "slot": slot}
 
 
-def routes(hub: str) -> dict[str, tuple[str, str]]:
-    """name → (who, path): who is "public", "admin" (signed in), "desk" or "api" (token)."""
+def routes(hub: str, slot: int) -> dict[str, tuple[str, str]]:
+    """name → (who, path): who is "public", "admin", "manager" (the hub's), "desk" (a
+    facilitator of the hub) or "api" (the admin's token)."""
     return {
         "GET /": ("public", "/"),
+        "GET /book/{slot}": ("public", f"/book/{slot}"),
         "GET /api/v1/slots": ("public", f"/api/v1/slots?centre={hub}"),
+        "GET /centres/{hub}/places": ("public", f"/centres/{hub}/places"),
         "GET /catalogue?q=": ("public", "/catalogue?q=tech"),
         "GET /api/v1/jobs?q=": ("public", "/api/v1/jobs?q=tech&limit=20"),
         "GET Today": ("desk", f"/staff/centres/{hub}/today"),
         "GET /staff/headsets (admin)": ("admin", "/staff/headsets"),
+        "GET /staff/headsets (manager)": ("manager", "/staff/headsets"),
+        "GET /staff/headsets (desk)": ("desk", "/staff/headsets"),
         "GET /api/v1/headsets (admin)": ("api", "/api/v1/headsets?limit=50"),
+        "GET board (manager)": ("manager", f"/staff/centres/{hub}/board"),
+        "GET /staff/calendar (admin)": ("admin", "/staff/calendar"),
+        "GET /staff/calendar (manager)": ("manager", "/staff/calendar?view=month"),
+        "GET /staff/reports (admin)": ("admin", "/staff/reports"),
+        "GET /staff/reports (manager)": ("manager", "/staff/reports"),
     }
 
 
@@ -97,17 +118,21 @@ def main() -> None:
         build(url, args.size)
     engine = make_engine(url)
     hub = "hub-001"
-    token = _staff(engine, hub)["token"]
+    made = _staff(engine, hub)
+    token = made["token"]
     settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()),
                         secret_key=secrets.token_urlsafe(32), base_url="http://bench")
     app = create_app(settings, engine)
-    with TestClient(app) as public, TestClient(app) as admin, TestClient(app) as desk:
+    with TestClient(app) as public, TestClient(app) as admin, TestClient(app) as manager, \
+            TestClient(app) as desk:
         login(admin, "admin@bench.org", PASSWORD)
+        login(manager, "manager@bench.org", PASSWORD)
         login(desk, "desk@bench.org", PASSWORD)
-        clients = {"public": public, "admin": admin, "desk": desk, "api": public}
-        print(f"size={args.size} db={args.db} repeat={args.repeat}")
+        clients = {"public": public, "admin": admin, "manager": manager, "desk": desk,
+                   "api": public}
+        print(f"size={args.size} db={engine.dialect.name} repeat={args.repeat}")
         print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
-        for name, (who, path) in routes(hub).items():
+        for name, (who, path) in routes(hub, made["slot"]).items():
             headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
             times, statements, status = measure(clients[who], engine, path, args.repeat,
                                                 headers)

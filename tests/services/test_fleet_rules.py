@@ -9,12 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from factories import World, a_booking, fleet_catalogue, lend, make_world, workshop
+from factories import (
+    World,
+    a_booking,
+    fleet_catalogue,
+    lend,
+    make_world,
+    open_access_slot,
+    workshop,
+)
 from vr_booking.models import HeadsetUse, InstalledVideo, VideoJob, utcnow
 from vr_booking.services.fleet import content as fleet_content
 from vr_booking.services.fleet import detail as fleet_history
 from vr_booking.services.fleet import inventory as fleet
 from vr_booking.services.fleet.charge import Battery, estimate_charge, estimate_remaining_minutes
+from vr_booking.services.open_access.capacity import slot_load
 
 
 @pytest.fixture
@@ -97,3 +106,16 @@ def test_missing_videos_for_jobs_counts_only_in_service_headsets_at_the_centre(d
     assert [j.slug for j in missing] == ["boulanger", "infirmier"]
     at_gap = fleet_content.missing_videos_for_jobs(db, world.gap, [j.id for j in jobs])
     assert [j.slug for j in at_gap] == ["boulanger", "soudeur"]
+
+
+def test_seats_count_the_headsets_lent_here_that_are_usable(db: Session, world: World):
+    """Capacity places headsets for many slots at once and keeps only usable ones: a
+    headset lent here but out of service adds no seat (and breaks nothing)."""
+    lent, broken, _home = world.headsets
+    lend(db, lent, world.marseille, world.gap, days=4)
+    lend(db, broken, world.marseille, world.gap, days=4)
+    broken.service_state = "maintenance"
+    db.add(broken)
+    db.commit()
+    assert slot_load(db, open_access_slot(db, world.gap)).headsets == 1
+    assert slot_load(db, open_access_slot(db, world.marseille)).headsets == 1

@@ -206,3 +206,24 @@ def test_video_search_matches_the_jobs_it_shows(demo: Session):
     assert by_job == found
     with pytest.raises(InvalidInput):
         search_videos(demo, job="nobody")
+
+
+def test_search_results_come_twenty_a_page_with_next_and_previous_links(client: TestClient,
+                                                                        db: Session):
+    sector = Sector(slug="industrie", name="Industrie")
+    db.add(sector)
+    db.flush()
+    db.add_all(Job(slug=f"technicien-{n:02d}", title=f"Technicien {n:02d}", rome_code="H1101",
+                   sector_id=sector.id, search_text=f"technicien {n:02d}")
+               for n in range(1, 26))
+    db.commit()
+    first = client.get("/catalogue", params={"q": "technicien"})
+    assert _job_links(first.text) == [f"technicien-{n:02d}" for n in range(1, 21)]
+    assert "25 métiers trouvés" in first.text
+    [following] = re.findall(r'href="([^"]+)" rel="next"', first.text)
+    assert 'rel="prev"' not in first.text
+    second = client.get(following.replace("&amp;", "&"))
+    assert _job_links(second.text) == [f"technicien-{n:02d}" for n in range(21, 26)]
+    assert 'rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+    assert client.get("/catalogue", params={"q": "technicien", "page": 0}).status_code == 422

@@ -5,6 +5,7 @@ The rules underneath (charge estimate, cleaning, missing videos) are tested in
 ``services/test_fleet_rules.py``.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -399,6 +400,21 @@ def test_inventory_filters_and_answers_htmx_with_the_table_only(client, db, worl
     assert "MRS-VR-01" not in fragment.text
     assert "HX-Request" in fragment.headers["vary"]
     assert client.get("/staff/headsets", params={"state": "broken"}).status_code == 422
+
+
+def test_inventory_comes_fifty_headsets_a_page(client, db, world):
+    add_headsets(db, world.marseille, 52, prefix="MRS-XR-")  # 55 with the world's three
+    login(client, MANAGER)
+    first = client.get("/staff/headsets", params={"model": "Meta Quest 3"}).text
+    assert "55 casques" in first
+    assert "MRS-XR-47" in first
+    assert "MRS-XR-48" not in first
+    [following] = re.findall(r'href="([^"]+)" rel="next"', first)
+    second = client.get(following.replace("&amp;", "&")).text
+    assert "MRS-XR-52" in second
+    assert "MRS-XR-47" not in second
+    assert 'rel="prev"' in second
+    assert "model=Meta" in following
 
 
 def test_inventory_shows_installed_videos_and_next_use(client, db, world):

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -61,7 +61,10 @@ UNDISCLOSED = "prefer_not"  # fits every ESF column (ISCED: 10 characters)
 class Booking(SQLModel, table=True):
     """One visitor's seat in an open-access session (rule 2: a first name is enough)."""
 
-    __table_args__ = (one_of("status", BookingStatus),)
+    __table_args__ = (
+        one_of("status", BookingStatus),
+        Index("ix_booking_session_id_status", "session_id", "status"),  # seats of slots
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="vr_session.id", index=True)

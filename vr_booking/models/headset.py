@@ -7,7 +7,7 @@ Where a headset is at a given time is derived from its home centre and its loans
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -80,6 +80,7 @@ class HeadsetUse(SQLModel, table=True):
     __tablename__ = "headset_use"
     __table_args__ = (
         CheckConstraint("(booking_id IS NULL) <> (participant_id IS NULL)", name="one_person"),
+        Index("ix_headset_use_headset_id_returned_at", "headset_id", "returned_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,7 +112,10 @@ class InstalledVideo(SQLModel, table=True):
 
 
 class Cleaning(SQLModel, table=True):
-    __table_args__ = (one_of("method", CleaningMethod),)
+    __table_args__ = (
+        one_of("method", CleaningMethod),
+        Index("ix_cleaning_headset_id_cleaned_at", "headset_id", "cleaned_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     headset_id: int = Field(foreign_key="headset.id", index=True)

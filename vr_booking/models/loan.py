@@ -11,7 +11,7 @@ Read the dates and status from the ``Loan``; the copy exists for the constraint.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -46,6 +46,7 @@ class Loan(SQLModel, table=True):
         CheckConstraint("start_date <= end_date", name="start_before_end"),
         # The target of loan_headset's copy of the dates and status (see the module doc).
         UniqueConstraint("id", "start_date", "end_date", "status"),
+        Index("ix_loan_status_start_date_end_date", "status", "start_date", "end_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ length).
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -78,6 +78,7 @@ class VRSession(SQLModel, table=True):
                         name="ages_in_order"),
         CheckConstraint("briefing_minutes >= 0 AND video_minutes >= 0 AND cleaning_minutes >= 0",
                         name="rotation_minutes_non_negative"),
+        Index("ix_vr_session_centre_id_starts_at", "centre_id", "starts_at"),  # a centre's slots
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,7 +126,10 @@ class Allocation(SQLModel, table=True):
     service, under the centre lock). A cancelled session's allocations are deleted.
     """
 
-    __table_args__ = (CheckConstraint("starts_at < ends_at", name="starts_before_ends"),)
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        Index("ix_allocation_headset_id_starts_at", "headset_id", "starts_at"),  # capacity
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     headset_id: int = Field(foreign_key="headset.id", index=True)

@@ -2,15 +2,18 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from sqlmodel import Session
+from starlette.datastructures import URL, URLPath
 from starlette.requests import Request
+from starlette.routing import Router
 
 from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
@@ -82,6 +85,28 @@ def is_fragment(request: Request) -> bool:
                 and not request.headers.get("HX-History-Restore-Request"))
 
 
+@pass_context
+def url_for(context: dict, name: str, /, **path_params: Any) -> URL:
+    """``request.url_for``, with each (route, parameters) path looked up once.
+
+    Starlette finds a route's path by trying every route in turn (about a millisecond a link
+    on this app): a page listing hundreds of links would spend most of its time there.
+    """
+    request: Request = context["request"]
+    router = request.scope.get("router") or request.scope["app"]
+    params = tuple(sorted(path_params.items()))
+    try:
+        path = _url_path(router, name, params)
+    except TypeError:  # a parameter that cannot be a cache key
+        path = router.url_path_for(name, **path_params)
+    return path.make_absolute_url(base_url=request.base_url)
+
+
+@lru_cache(maxsize=8192)
+def _url_path(router: Router, name: str, params: tuple[tuple[str, Any], ...]) -> URLPath:
+    return router.url_path_for(name, **dict(params))
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -102,7 +127,7 @@ def build_environment() -> Environment:
                        lang_attr=lang_attr)
     env.globals.update(csrf_token=csrf_token, languages=LANGUAGES, version=__version__,
                        current_language=current_language.get, mail_warning=mail_warning,
-                       is_fragment=is_fragment)
+                       is_fragment=is_fragment, url_for=url_for)
     return env
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from vr_booking.models import FaceCover, Headset, InstalledVideo, Loan, LoanHeadset
-from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES, headsets_at, local_dates
+from vr_booking.services.fleet.location import EFFECTIVE_LOAN_STATES, headsets_at_many, local_dates
 from vr_booking.services.open_access.slots import CentreDay, upcoming_open_access
 
 SLOTS_SCANNED = 60  # upcoming slots looked at (a few weeks at a handful of centres)
@@ -44,17 +44,16 @@ def sessions_showing(session: Session, video_ids: Iterable[int], now: datetime,
     days = upcoming_open_access(session, now, SLOTS_SCANNED,
                                 sorted(_centres_reached(session, holders)))
     centres = {day.centre.id: day.centre for day in days}
-    here: dict[tuple, set[int]] = {}
+    keys = {load.slot.id: (load.slot.centre_id, *local_dates(
+        centres[load.slot.centre_id], load.slot.starts_at, load.slot.ends_at))
+        for day in days for load in day.slots}
+    here = {key: {h.id for h in headsets} for key, headsets in headsets_at_many(
+        session, keys.values()).items()}
     found, shown = [], 0
     for day in days:
         kept = []
         for load in day.slots:
-            slot = load.slot
-            key = (slot.centre_id, *local_dates(centres[slot.centre_id], slot.starts_at,
-                                                  slot.ends_at))
-            if key not in here:
-                here[key] = {h.id for h in headsets_at(session, centres[slot.centre_id],
-                                                       slot.starts_at, slot.ends_at)}
+            key = keys[load.slot.id]
             if here[key] & holder_ids and shown < limit:
                 kept.append(load)
                 shown += 1

@@ -37,7 +37,7 @@ from vr_booking.services.desk.rules import (
     suggested_videos,
 )
 from vr_booking.services.fleet.charge import Battery
-from vr_booking.services.fleet.location import current_centre_id, headsets_at
+from vr_booking.services.fleet.location import centre_ids_at, headsets_at
 
 
 @dataclass
@@ -243,4 +243,7 @@ def _lent_away(session: Session, centre: Centre, here: list[Candidate],
     away = session.exec(select(Headset).where(
         Headset.home_centre_id == centre.id,
         col(Headset.id).not_in([c.headset.id for c in here])).order_by(Headset.asset_tag)).all()
-    return [(h, session.get(Centre, current_centre_id(session, h, now))) for h in away]
+    where = centre_ids_at(session, away, now)
+    centres = {c.id: c for c in session.exec(select(Centre).where(
+        col(Centre.id).in_(set(where.values()))))}
+    return [(h, centres[where[h.id]]) for h in away]

@@ -33,7 +33,7 @@ from vr_booking.services.errors import Conflict, DomainError
 from vr_booking.services.fleet.charge import Battery
 from vr_booking.services.fleet.content import installed_videos
 from vr_booking.services.fleet.inventory import HeadsetRow, summarise
-from vr_booking.services.fleet.location import current_centre_id, headsets_at
+from vr_booking.services.fleet.location import centre_ids_at, headsets_at
 from vr_booking.services.fleet.reservations import Reservation, by_headset, reservations
 
 # --- immersion caps (rule 4) ----------------------------------------------------------------
@@ -126,8 +126,8 @@ def candidates(session: Session, centre: Centre, headsets: list[Headset], now: d
     """The facts for these headsets, read in a few queries: where, worn, clean, charge,
     installed videos, and allocations to sessions during the next ``horizon_minutes``."""
     here = {h.id for h in headsets_at(session, centre, now, now)}
-    pairs = [(h, centre.id if h.id in here else current_centre_id(session, h, now))
-             for h in headsets]
+    elsewhere = centre_ids_at(session, [h for h in headsets if h.id not in here], now)
+    pairs = [(h, centre.id if h.id in here else elsewhere[h.id]) for h in headsets]
     ids = [h.id for h in headsets]
     reserved = by_headset(reservations(session, now, now + timedelta(minutes=horizon_minutes),
                                        headset_ids=ids))

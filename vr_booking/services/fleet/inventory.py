@@ -6,6 +6,7 @@ uses and cleanings, its charge from :mod:`.charge`: nothing here stores a derive
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import false
 from sqlmodel import Session, col, func, or_, select
@@ -25,7 +26,11 @@ from vr_booking.models import (
 from vr_booking.services.access import require_centre, visible_centre_ids
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.fleet.charge import Battery, ChargeEstimate, estimate_charge
-from vr_booking.services.fleet.location import current_centre_id, headsets_at
+from vr_booking.services.fleet.location import (
+    centre_ids_at,
+    headsets_at_many,
+    local_dates,
+)
 from vr_booking.services.fleet.reservations import reservations
 
 # --- inventory ------------------------------------------------------------------------------
@@ -66,34 +71,60 @@ class HeadsetRow:
         return minutes is not None and minutes + battery.margin_minutes > battery.full_minutes
 
 
+@dataclass
+class InventoryPage:
+    """One page of the inventory and how many headsets match in all."""
+
+    rows: list[HeadsetRow]
+    total: int
+
+
 def list_headsets(session: Session, staff: StaffUser, now: datetime, battery: Battery, *,
                   centre_slug: str | None = None, model: str | None = None,
-                  state: str | None = None) -> list[HeadsetRow]:
-    """Visible headsets, optionally only those now at a centre, of a model, in a state."""
+                  state: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> InventoryPage:
+    """Visible headsets, optionally only those now at a centre, of a model, in a state.
+
+    Where each headset is comes for all of them in a few statements; the other facts are
+    derived for the page ``[offset, offset + limit)`` only (None: every headset).
+    """
     if state and state not in set(ServiceState):
         message = _("Unknown service state.")
         raise InvalidInput("bad_state", message, {"state": message})
     if centre_slug:
         centre = require_centre(session, staff, centre_slug)
-        located = {h.id: (h, centre.id) for h in headsets_at(session, centre, now, now)}
+        stay = (centre.id, *local_dates(centre, now, now))
+        located = {h.id: (h, centre.id) for h in headsets_at_many(session, [stay], _BRIEF)[stay]}
     else:
         located = _visible_headsets(session, visible_centre_ids(session, staff), now)
     pairs = [(h, at) for h, at in located.values()
              if (not model or h.model == model) and (not state or h.service_state == state)]
     pairs.sort(key=lambda pair: pair[0].asset_tag)
-    return summarise(session, pairs, now, battery)
+    page = pairs[offset:None if limit is None else offset + limit]
+    full = {h.id: h for h in session.exec(select(Headset).where(
+        col(Headset.id).in_([h.id for h, _at in page])))}
+    return InventoryPage(summarise(session, [(full[h.id], at) for h, at in page], now, battery),
+                         len(pairs))
+
+
+_BRIEF = select(Headset.id, Headset.home_centre_id, Headset.asset_tag, Headset.model,
+                Headset.service_state)
+"""What the inventory reads of every visible headset: enough to place, filter and sort them
+(whole rows are read for the page shown only)."""
 
 
 def _visible_headsets(session: Session, centre_ids: set[int],
-                      now: datetime) -> dict[int, tuple[Headset, int]]:
-    """Headset id → (headset, centre it is at now), for headsets based at or now at these."""
-    located: dict[int, tuple[Headset, int]] = {}
-    for centre in session.exec(select(Centre).where(col(Centre.id).in_(centre_ids))):
-        located.update((h.id, (h, centre.id)) for h in headsets_at(session, centre, now, now))
-    lent_away = session.exec(select(Headset).where(
-        col(Headset.home_centre_id).in_(centre_ids), col(Headset.id).not_in(list(located))))
-    for headset in lent_away:
-        located[headset.id] = (headset, current_centre_id(session, headset, now))
+                      now: datetime) -> dict[int, tuple[Any, int]]:
+    """Headset id → (headset's brief row, centre it is at now), for headsets based at or now
+    at these."""
+    centres = session.exec(select(Centre).where(col(Centre.id).in_(centre_ids))).all()
+    stays = {c.id: (c.id, *local_dates(c, now, now)) for c in centres}
+    here = headsets_at_many(session, stays.values(), _BRIEF)
+    located = {h.id: (h, centre_id) for centre_id, stay in stays.items() for h in here[stay]}
+    lent_away = list(session.exec(_BRIEF.where(
+        col(Headset.home_centre_id).in_(centre_ids), col(Headset.id).not_in(list(located)))))
+    where = centre_ids_at(session, lent_away, now)
+    located.update((h.id, (h, where[h.id])) for h in lent_away)
     return located
 
 

@@ -10,7 +10,7 @@ Everything else (capacity, the desk, the inventory, the loans board) asks here.
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlmodel import Session, col, select
 
 from vr_booking.db import days_overlap
@@ -43,37 +43,79 @@ def headsets_at(session: Session, centre: Centre, start_at: datetime,
     Those based here and not lent away on any of its days, plus those lent here for all of
     its days.
     """
-    first, last = local_dates(centre, start_at, end_at)
+    key = (centre.id, *local_dates(centre, start_at, end_at))
+    return headsets_at_many(session, [key])[key]
+
+
+Stay = tuple[int, date, date]
+"""A centre id and the local days (first, last) a headset must be there for."""
+
+
+def headsets_at_many(session: Session, stays: Iterable[Stay],
+                     query: Select | None = None) -> dict[Stay, list[Headset]]:
+    """:func:`headsets_at` for several centres and day ranges in two statements.
+
+    Only the loans of headsets based at these centres or lent to them, in effect during the
+    widest range, are read; each range is then settled with the same rule in Python.
+    ``query`` chooses what is read of the headsets (whole rows by default): columns that
+    include ``id``, ``home_centre_id`` and ``asset_tag``, possibly with a filter.
+    """
+    stays = set(stays)
+    if not stays:
+        return {}
+    ids = {centre_id for centre_id, _f, _l in stays}
     loans = session.exec(
-        select(LoanHeadset.headset_id, Loan)
+        select(LoanHeadset.headset_id, Headset.home_centre_id, Loan.to_centre_id,
+               Loan.start_date, Loan.end_date, Loan.status)
         .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-        .where(loans_in_effect(first, last))
+        .join(Headset, col(Headset.id) == LoanHeadset.headset_id)
+        .where(loans_in_effect(min(f for _c, f, _l in stays), max(la for _c, _f, la in stays)),
+               or_(col(Headset.home_centre_id).in_(ids), col(Loan.to_centre_id).in_(ids)))
     ).all()
-    away = {hid for hid, loan in loans if loan.to_centre_id != centre.id}
-    lent_here = {
-        hid for hid, loan in loans
-        if loan.to_centre_id == centre.id and loan.start_date <= first
-        and (loan.end_date >= last or loan.status == LoanStatus.overdue)
-    }
+    by_centre: dict[int, list[Stay]] = {}
+    for stay in stays:
+        by_centre.setdefault(stay[0], []).append(stay)
+    away: dict[Stay, set[int]] = {stay: set() for stay in stays}
+    lent_here: dict[Stay, set[int]] = {stay: set() for stay in stays}
+    for hid, home, to, start, end, status in loans:
+        for stay in by_centre.get(to, []):
+            if _in_effect(status, start, end, stay[1], stay[2]) and start <= stay[1] and (
+                    end >= stay[2] or status == LoanStatus.overdue):
+                lent_here[stay].add(hid)
+        for stay in by_centre.get(home, []) if home != to else []:
+            if _in_effect(status, start, end, stay[1], stay[2]):
+                away[stay].add(hid)
+    guests = set().union(*lent_here.values())
     headsets = session.exec(
-        select(Headset).where(or_(Headset.home_centre_id == centre.id,
-                                  col(Headset.id).in_(lent_here)))
+        (select(Headset) if query is None else query)
+        .where(or_(col(Headset.home_centre_id).in_(ids), col(Headset.id).in_(guests)))
         .order_by(Headset.asset_tag)
     ).all()
-    return [h for h in headsets if h.id in lent_here or h.id not in away]
+    based: dict[int, list[Headset]] = {}
+    for headset in headsets:
+        based.setdefault(headset.home_centre_id, []).append(headset)
+    by_id = {h.id: h for h in headsets}
+    return {stay: sorted([h for h in based.get(stay[0], [])
+                          if h.id not in away[stay] or h.id in lent_here[stay]]
+                         + [by_id[i] for i in lent_here[stay]
+                            if i in by_id and by_id[i].home_centre_id != stay[0]],
+                         key=lambda h: h.asset_tag)
+            for stay in stays}
 
 
-def lent_on(session: Session, day: date,
-            headset_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Headset id → the centre it is lent to on ``day``, for the headsets away that day.
+def _in_effect(status: str, start: date, end: date, first: date, last: date) -> bool:
+    """:func:`loans_in_effect` for one loan, in Python."""
+    return status in EFFECTIVE_LOAN_STATES and start <= last and (
+        end >= first or status == LoanStatus.overdue)
 
-    The others are at their home centre. ``headset_ids`` limits the answer (None: all).
-    """
+
+def lent_on(session: Session, day: date, headset_ids: Iterable[int]) -> dict[int, int]:
+    """Headset id → the centre it is lent to on ``day``, for those of these headsets away
+    that day (the others are at their home centre)."""
     query = (select(LoanHeadset.headset_id, Loan.to_centre_id)
              .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-             .where(loans_in_effect(day, day)).order_by(Loan.start_date))
-    if headset_ids is not None:
-        query = query.where(col(LoanHeadset.headset_id).in_(list(headset_ids)))
+             .where(loans_in_effect(day, day), col(LoanHeadset.headset_id).in_(list(headset_ids)))
+             .order_by(Loan.start_date))
     return dict(session.exec(query).all())  # the latest loan wins, as in current_centre_id
 
 
@@ -83,12 +125,26 @@ def current_centre_id(session: Session, headset: Headset, at: datetime) -> int:
 
 
 def centre_ids_at(session: Session, headsets: Iterable[Headset], at: datetime) -> dict[int, int]:
-    """Headset id → the centre it is at on the local date of ``at`` in its home's zone."""
+    """Headset id → the centre it is at on the local date of ``at`` in its home's zone.
+
+    One statement for the zones and one for the loans, whatever the number of zones.
+    """
     headsets = list(headsets)
+    if not headsets:
+        return {}
     zones = dict(session.exec(select(Centre.id, Centre.timezone).where(
         col(Centre.id).in_({h.home_centre_id for h in headsets}))).all())
+    days = {h.id: to_local(at, zones[h.home_centre_id]).date() for h in headsets}
     found = {h.id: h.home_centre_id for h in headsets}
-    for zone in set(zones.values()):
-        ids = [h.id for h in headsets if zones[h.home_centre_id] == zone]
-        found.update(lent_on(session, to_local(at, zone).date(), ids))
+    loans = session.exec(
+        select(LoanHeadset.headset_id, Loan.to_centre_id, Loan.start_date, Loan.end_date,
+               Loan.status)
+        .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
+        .where(loans_in_effect(min(days.values()), max(days.values())),
+               col(LoanHeadset.headset_id).in_(list(days)))
+        .order_by(Loan.start_date)
+    ).all()
+    for hid, to, start, end, status in loans:  # the latest loan wins, as in lent_on
+        if _in_effect(status, start, end, days[hid], days[hid]):
+            found[hid] = to
     return found

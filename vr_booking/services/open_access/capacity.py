@@ -20,13 +20,14 @@ from vr_booking.models import (
     BookingStatus,
     Centre,
     FaceCover,
+    Headset,
     OpenAccessRule,
     ServiceState,
     SessionKind,
     SessionStatus,
     VRSession,
 )
-from vr_booking.services.fleet.location import headsets_at, local_dates
+from vr_booking.services.fleet.location import headsets_at_many, local_dates
 
 
 @dataclass
@@ -64,23 +65,23 @@ def slot_loads(session: Session, slots: list[VRSession]) -> list[SlotLoad]:
     centres = {c.id: c for c in session.exec(
         select(Centre).where(col(Centre.id).in_({s.centre_id for s in slots})))}
     widest = max((r.buffer_minutes for r in rules.values()), default=0)
+    stays = {slot.id: (slot.centre_id, *local_dates(centres[slot.centre_id], slot.starts_at,
+                                                    slot.ends_at)) for slot in slots}
+    usable = {stay: {h.id for h in found} for stay, found in headsets_at_many(
+        session, stays.values(), _USABLE).items()}
     allocations = _allocations_between(
-        session, min(s.starts_at for s in slots) - timedelta(minutes=widest),
+        session, set().union(*usable.values()),
+        min(s.starts_at for s in slots) - timedelta(minutes=widest),
         max(s.ends_at for s in slots) + timedelta(minutes=widest))
     counts = booking_counts(session, [s.id for s in slots])
-    usable_cache: dict[tuple, set[int]] = {}
     loads = []
     for slot in slots:
         rule = rules.get(slot.rule_id)
         buffer = timedelta(minutes=rule.buffer_minutes if rule else 0)
-        centre = centres[slot.centre_id]
-        key = (centre.id, *local_dates(centre, slot.starts_at, slot.ends_at))
-        if key not in usable_cache:
-            usable_cache[key] = _usable_ids(session, centre, slot.starts_at, slot.ends_at)
-        usable = usable_cache[key]
-        busy = {a.headset_id for a in allocations if a.headset_id in usable and overlaps(
+        here = usable[stays[slot.id]]
+        busy = {a.headset_id for a in allocations if a.headset_id in here and overlaps(
             a.starts_at, a.ends_at, slot.starts_at - buffer, slot.ends_at + buffer)}
-        headsets = len(usable - busy)
+        headsets = len(here - busy)
         slot_counts = counts.get(slot.id, {})
         loads.append(SlotLoad(
             slot=slot,
@@ -102,17 +103,20 @@ def _rules_of(session: Session, slots: list[VRSession]) -> dict[int, OpenAccessR
         select(OpenAccessRule).where(col(OpenAccessRule.id).in_(ids)))}
 
 
-def _usable_ids(session: Session, centre: Centre, start_at: datetime,
-                end_at: datetime) -> set[int]:
-    return {h.id for h in headsets_at(session, centre, start_at, end_at)
-            if h.service_state == ServiceState.in_service and h.face_cover != FaceCover.foam}
+_USABLE = select(Headset.id, Headset.home_centre_id, Headset.asset_tag).where(
+    Headset.service_state == ServiceState.in_service, Headset.face_cover != FaceCover.foam)
+"""Headsets that can take a seat: in service, without a foam face cover."""
 
 
-def _allocations_between(session: Session, start_at: datetime,
+def _allocations_between(session: Session, headset_ids: set[int], start_at: datetime,
                          end_at: datetime) -> list[Allocation]:
+    """Allocations of these headsets to sessions not cancelled, during [start_at, end_at)."""
+    if not headset_ids:
+        return []
     return list(session.exec(
         select(Allocation).join(VRSession, col(VRSession.id) == Allocation.session_id)
-        .where(VRSession.status != SessionStatus.cancelled,
+        .where(col(Allocation.headset_id).in_(headset_ids),
+               VRSession.status != SessionStatus.cancelled,
                ranges_overlap(Allocation.starts_at, Allocation.ends_at, start_at, end_at))
     ).all())
 

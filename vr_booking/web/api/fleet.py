@@ -61,10 +61,10 @@ def list_headsets(request: Request, session: SessionDep, staff: ApiStaff,
                   centre: str | None = None, state: ServiceState | None = None,
                   limit: Limit = 100, offset: Offset = 0) -> HeadsetList:
     """Headsets based at or now at your centres; ``centre`` keeps those now at that centre."""
-    rows = inventory.list_headsets(session, staff, utcnow(),
-                                   Battery.from_settings(request.app.state.settings),
-                                   centre_slug=centre, state=state)
-    return HeadsetList(items=[_public(r) for r in rows[offset:offset + limit]], total=len(rows))
+    found = inventory.list_headsets(session, staff, utcnow(),
+                                    Battery.from_settings(request.app.state.settings),
+                                    centre_slug=centre, state=state, limit=limit, offset=offset)
+    return HeadsetList(items=[_public(r) for r in found.rows], total=found.total)
 
 
 class HeadsetLocation(BaseModel):

@@ -28,6 +28,7 @@ from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 SearchText = Annotated[str, Query(max_length=200)]
+PAGE_SIZE = 20  # jobs a page of search results
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -39,8 +40,10 @@ def _block(request: Request, name: str) -> str | None:
 
 @router.get("/catalogue", name="catalogue")
 def catalogue_page(request: Request, session: SessionDep, staff: OptionalStaff,
-                   q: SearchText = "", sector: SearchText = "", domain: SearchText = ""):
-    results = queries.search_jobs(session, q=q, sector=sector, domain=domain)
+                   q: SearchText = "", sector: SearchText = "", domain: SearchText = "",
+                   page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    results = queries.search_jobs(session, q=q, sector=sector, domain=domain,
+                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     sectors = queries.list_sectors(session).items
     per_sector, per_domain = queries.public_job_counts(session)
     return render(request, "pages/catalogue.html", {
@@ -49,6 +52,7 @@ def catalogue_page(request: Request, session: SessionDep, staff: OptionalStaff,
         "per_sector": per_sector, "per_domain": per_domain,
         "chosen": {"q": q, "sector": sector, "domain": domain.strip().upper()},
         "searching": bool(q.strip() or sector or domain),
+        "page": page, "page_size": PAGE_SIZE,
     }, block_name=_block(request, "results"))
 
 

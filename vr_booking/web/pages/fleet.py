@@ -1,8 +1,9 @@
 """Headset fleet pages: inventory, a headset's page and forms, QR labels, installed content."""
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -37,6 +38,7 @@ from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 LABELS_PER_SHEET = 24  # 3 × 8 labels of 70 × 37 mm on A4
+PAGE_SIZE = 50  # headsets a page of the inventory
 
 
 def _battery(request: Request) -> Battery:
@@ -51,12 +53,15 @@ def _saved(tag: str, what: str) -> RedirectResponse:
 
 @router.get("/staff/headsets", name="headsets")
 def inventory_page(request: Request, session: SessionDep, staff: CurrentStaff,
-                   centre: QueryText = "", model: QueryText = "", state: QueryText = ""):
-    rows = inventory.list_headsets(session, staff, utcnow(), _battery(request),
-                               centre_slug=centre or None, model=model or None,
-                               state=state or None)
+                   centre: QueryText = "", model: QueryText = "", state: QueryText = "",
+                   page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    found = inventory.list_headsets(session, staff, utcnow(), _battery(request),
+                                    centre_slug=centre or None, model=model or None,
+                                    state=state or None, limit=PAGE_SIZE,
+                                    offset=(page - 1) * PAGE_SIZE)
     return render(request, "pages/headsets.html", {
-        "staff": staff, "rows": rows, "centres": visible_centres(session, staff),
+        "staff": staff, "rows": found.rows, "total": found.total, "page": page,
+        "page_size": PAGE_SIZE, "centres": visible_centres(session, staff),
         "models": inventory.headset_models(session, staff), "states": list(ServiceState),
         "chosen": {"centre": centre, "model": model, "state": state},
         "can_add": is_manager(staff),
