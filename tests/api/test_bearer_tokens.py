@@ -41,3 +41,18 @@ def test_only_the_token_hash_is_stored(db: Session, make_centre, make_staff, mak
     stored = db.exec(select(ApiToken.token_hash)).one()
     assert token not in stored
     assert len(stored) == 64
+
+
+def test_a_request_that_writes_records_the_tokens_use(client: TestClient, db: Session,
+                                                      make_open_access, make_slot_now,
+                                                      make_staff, make_token):
+    """Recorded by a write too (in its own short transaction on PostgreSQL, so that concurrent
+    requests of one token never queue on its row: the desk's race controls show that)."""
+    slot = make_slot_now(make_open_access("hub", headsets=3, reserve=1))
+    make_staff("lea@example.org", centres=("hub",))
+    token = make_token("lea@example.org")
+    added = client.post("/api/v1/walk-ins", json={"slot_id": slot.id},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert added.status_code == 201
+    db.commit()
+    assert db.exec(select(ApiToken.last_used_at)).one() is not None

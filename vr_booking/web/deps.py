@@ -107,11 +107,9 @@ def api_staff(request: Request, session: SessionDep) -> StaffUser:
     if found is None:
         raise ApiUnauthorized
     api_token, user = found
-    if tokens.is_stale(api_token, now):  # a GET's own session may not write
-        if request.method in SAFE_METHODS:
-            tokens.mark_used_apart(request.app.state.engine, api_token.id, now)
-        else:
-            tokens.mark_used(session, api_token, now)
+    tokens.record_use(session, request.app.state.engine, api_token, now,
+                      request_writes=request.method not in SAFE_METHODS
+                      and not getattr(request.state, "reads_only", False))
     return user
 
 

@@ -129,20 +129,28 @@ def staff_for_token(session: Session, token: str) -> StaffUser | None:
     return found[1] if found else None
 
 
-def is_stale(row: ApiToken, now: datetime) -> bool:
-    """Should this use be recorded (none for a few minutes)?"""
-    return row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY
+def record_use(session: Session, engine: Engine, row: ApiToken, now: datetime, *,
+               request_writes: bool) -> None:
+    """Record a token's use, at most every few minutes.
+
+    In a transaction of its own wherever possible: written in the request's transaction, the
+    token's row would stay locked until the request ends, and on PostgreSQL every concurrent
+    request with the same token (a desk's burst of check-ins) would queue behind it. Only a
+    writing request on SQLite records it in its own transaction: it already holds the
+    database's write lock, which another connection would wait for.
+    """
+    if row.last_used_at is not None and row.last_used_at >= now - TOUCH_EVERY:
+        return
+    if request_writes and engine.dialect.name == "sqlite":
+        row.last_used_at = now
+        session.add(row)
+    else:
+        _record_use_apart(engine, row.id, now)
 
 
-def mark_used(session: Session, row: ApiToken, now: datetime) -> None:
-    """Record a use in the request's own transaction (requests that write)."""
-    row.last_used_at = now
-    session.add(row)
-
-
-def mark_used_apart(engine: Engine, token_id: int, now: datetime) -> None:
-    """Record a use in a transaction of its own (requests that only read); a busy database
-    skips it rather than failing the request."""
+def _record_use_apart(engine: Engine, token_id: int, now: datetime) -> None:
+    """The conditional update in a short transaction; a busy database skips it rather than
+    failing the request."""
     try:
         with Session(engine) as session:
             session.exec(update(ApiToken).where(
