@@ -12,6 +12,7 @@ It measures; it asserts nothing.
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -22,11 +23,10 @@ from datetime import time as clock
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from network import fresh_url
-
 from factories import LiveServer, start_server, stop_server
 from vr_booking import migrations
 from vr_booking.db import make_engine
@@ -35,6 +35,19 @@ from vr_booking.services.open_access.slots import generate_slots
 
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
 UNLIMITED = "1000000000"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def fresh_url(db: str) -> str:
+    """A new SQLite file, or the PostgreSQL database ``bench_rush`` (its own: other
+    benchmarks empty ``bench``)."""
+    if db == "postgres":
+        with make_engine(f"{PG_SERVER}/postgres").connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("DROP DATABASE IF EXISTS bench_rush WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE bench_rush"))
+        return f"{PG_SERVER}/bench_rush"
+    return f"sqlite:///{tempfile.mkdtemp()}/rush.sqlite3"
 
 
 @dataclass
@@ -113,7 +126,7 @@ def peak_memory_mib(server: LiveServer) -> float:
 
 def one_run(db: str, workers: int, clients: int) -> str:
     tmp = Path(tempfile.mkdtemp())
-    url = fresh_url(db, "rush")
+    url = fresh_url(db)
     slots = prepare(url)
     app = start_server(url, tmp / "app", workers=workers,
                        booking_rate_limit_per_minute=UNLIMITED,
@@ -146,12 +159,14 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 4])
     parser.add_argument("--clients", nargs="+", type=int, default=[100, 500, 1000])
     args = parser.parse_args()
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("database  w clients | book/s   p50ms   p95ms   p99ms  5xx conf/cap | floor/s  ratio "
           "| peak MiB")
     for db in args.db:
         for workers in args.workers:
             for clients in args.clients:
                 print(one_run(db, workers, clients), flush=True)
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
