@@ -13,11 +13,31 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from icalendar import Calendar, Event, Timezone
+from sqlmodel import Session
 
-from vr_booking.models import Booking, Centre, VRSession
+from vr_booking.i18n import _, current_language
+from vr_booking.models import Booking, Centre, VRSession, utcnow
+from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import to_local
 
 PUBLISH, CANCEL = "PUBLISH", "CANCEL"
+
+
+def calendar_title(language: str) -> str:
+    token = current_language.set(language)
+    try:
+        return _("VR job discovery session")
+    finally:
+        current_language.reset(token)
+
+
+def booking_ics(session: Session, booking: Booking, method: str = PUBLISH,
+                cancelled: bool | None = None) -> str:
+    """The ticket's calendar file as it stands now (see :func:`ticket_ics`)."""
+    slot = session.get(VRSession, booking.session_id)
+    centre = session.get(Centre, slot.centre_id)
+    return ticket_ics(booking, slot, centre, ticket_url(session, booking),
+                      calendar_title(booking.language), utcnow(), method, cancelled)
 
 
 def ticket_ics(booking: Booking, slot: VRSession, centre: Centre, ticket_url: str,
