@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index, func
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -88,6 +88,12 @@ class Booking(SQLModel, table=True):
                                        description="personal data erased (name, e-mail)")
     survey_invited_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, description="when the exit-survey e-mail was queued")
+
+
+# The booking path's lookups: one person's bookings (the duplicate and hoarding checks,
+# ``lower(email) = ?``), and a slot's seats counted by status.
+Index("ix_booking_email_lower", func.lower(Booking.email), Booking.status, Booking.session_id)
+Index("ix_booking_session_status", Booking.session_id, Booking.status)
 
 
 class BookingJob(SQLModel, table=True):
