@@ -28,8 +28,9 @@ import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from sqlalchemy import Select, or_, text
+from sqlalchemy import Select, exists, or_, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from vr_booking.config import settings_for
@@ -64,21 +65,21 @@ def lock_slots(session: Session, slot_ids: Iterable[int]) -> None:
     if not ids or session.get_bind().dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
     with _bounded(session):
-        centres = session.exec(select(VRSession.centre_id).where(col(VRSession.id).in_(ids))
-                               ).all()
-        session.exec(select(Centre.id).where(col(Centre.id).in_(set(centres)))
-                     .order_by(Centre.id).with_for_update(read=True)).all()
-        session.exec(_overlapping(session, ids).with_for_update()).all()
+        centres = select(VRSession.centre_id).where(col(VRSession.id).in_(ids))
+        session.exec(select(Centre.id).where(col(Centre.id).in_(centres)).order_by(Centre.id)
+                     .with_for_update(read=True, of=Centre)).all()
+        session.exec(_overlapping(ids).with_for_update(of=VRSession)).all()
 
 
-def _overlapping(session: Session, ids: list[int]) -> Select:
+def _overlapping(ids: list[int]) -> Select:
     """The slots to lock for these ones: themselves and their overlapping neighbours."""
-    windows = session.exec(select(VRSession.centre_id, VRSession.starts_at, VRSession.ends_at)
-                           .where(col(VRSession.id).in_(ids))).all()
-    return select(VRSession.id).where(or_(col(VRSession.id).in_(ids), *(
-        (VRSession.centre_id == centre) & (VRSession.kind == SessionKind.open_access)
-        & (col(VRSession.starts_at) < ends) & (col(VRSession.ends_at) > starts)
-        for centre, starts, ends in windows))).order_by(VRSession.id)
+    mine = aliased(VRSession)
+    neighbour = exists().where(
+        col(mine.id).in_(ids), mine.centre_id == VRSession.centre_id,
+        VRSession.kind == SessionKind.open_access,
+        col(VRSession.starts_at) < mine.ends_at, col(VRSession.ends_at) > mine.starts_at)
+    return select(VRSession.id).where(or_(col(VRSession.id).in_(ids), neighbour)
+                                      ).order_by(VRSession.id)
 
 
 def lock_people(session: Session, keys: Iterable[str | None]) -> None:
