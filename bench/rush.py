@@ -2,11 +2,13 @@
 against a real server, beside the floor (a bare one-row insert on the same stack).
 
     python bench/rush.py [--db sqlite|postgres] [--workers 1 4] [--clients 100 500 1000]
+                         [--email]
 
 For every (workers, clients) it starts `vr-booking serve` on a fresh database (one centre,
 10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, sends one request
 per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
 confirmed count against the capacity, the booking/floor ratio and the servers' peak memory.
+``--email``: every visitor gives an e-mail address (so each booking queues its e-mail).
 It measures; it asserts nothing.
 """
 
@@ -124,7 +126,7 @@ def peak_memory_mib(server: LiveServer) -> float:
     return total / 1024
 
 
-def one_run(db: str, workers: int, clients: int) -> str:
+def one_run(db: str, workers: int, clients: int, email: bool = False) -> str:
     tmp = Path(tempfile.mkdtemp())
     url = fresh_url(db)
     slots = prepare(url)
@@ -135,7 +137,8 @@ def one_run(db: str, workers: int, clients: int) -> str:
                                                       "--workers", str(workers)])
     try:
         bodies = [{"slot_id": slots[n % len(slots)], "name": f"V{n}", "age_confirmed": True,
-                   "health_ack": True} for n in range(clients)]
+                   "health_ack": True, **({"email": f"v{n}@example.org"} if email else {})}
+                  for n in range(clients)]
         booking = asyncio.run(fire(f"{app.url}/api/v1/bookings", bodies))
         base = asyncio.run(fire(f"{floor.url}/floor", [{"name": f"V{n}"} for n in range(clients)]))
         seats = httpx.get(f"{app.url}/api/v1/slots", params={"centre": "rush"}).json()["items"]
@@ -158,6 +161,7 @@ def main() -> None:
                         default=["sqlite", "postgres"])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 4])
     parser.add_argument("--clients", nargs="+", type=int, default=[100, 500, 1000])
+    parser.add_argument("--email", action="store_true", help="visitors give an e-mail address")
     args = parser.parse_args()
     print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("database  w clients | book/s   p50ms   p95ms   p99ms  5xx conf/cap | floor/s  ratio "
@@ -165,7 +169,7 @@ def main() -> None:
     for db in args.db:
         for workers in args.workers:
             for clients in args.clients:
-                print(one_run(db, workers, clients), flush=True)
+                print(one_run(db, workers, clients, args.email), flush=True)
     print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
