@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from factories import TEST_DB, OpenAccess
 from vr_booking.config import Settings
-from vr_booking.db import LockTimeout, lock_centres, lock_slots
+from vr_booking.db import LockTimeout, lock_centres, lock_people, lock_slots
 from vr_booking.models import Booking, BookingStatus, SessionKind, VRSession, utcnow
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 
@@ -52,10 +52,12 @@ def holder(engine: Engine, patient: Settings) -> Iterator[Session]:
         session.rollback()
 
 
-def _book(engine: Engine, settings: Settings, slot: VRSession) -> Booking:
+def _book(engine: Engine, settings: Settings, slot: VRSession,
+          email: str | None = None) -> Booking:
     with Session(engine, info={"settings": settings}, expire_on_commit=False) as session:
         result = create_booking(session, BookingInput(
-            slot_id=slot.id, name="Ines", age_confirmed=True, health_ack=True), utcnow())
+            slot_id=slot.id, name="Ines", email=email, age_confirmed=True, health_ack=True),
+            utcnow())
         session.commit()
         return result.booking
 
@@ -114,3 +116,13 @@ def test_a_booking_waits_for_a_pool_change(engine, patient, holder, slots, db):
     holder.rollback()
     _book(engine, patient, first)
     assert db.exec(select(func.count()).select_from(Booking)).one() == 1
+
+
+def test_one_persons_bookings_of_two_slots_wait_on_each_other(engine, patient, holder, slots):
+    """Their limits (one booking a slot, N upcoming) count across slots."""
+    _place, first, second, _crossing = slots
+    lock_slots(holder, [first.id])
+    lock_people(holder, ["email:ines@example.org"])
+    with pytest.raises(LockTimeout):
+        _book(engine, patient, second, email="Ines@Example.org")
+    assert _book(engine, patient, second, email="other@example.org").status == "confirmed"
