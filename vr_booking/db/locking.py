@@ -27,8 +27,9 @@ that two transactions never wait on each other crosswise.
 import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
+from functools import cache
 
-from sqlalchemy import Select, exists, or_, text
+from sqlalchemy import Select, bindparam, exists, or_, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -37,6 +38,7 @@ from vr_booking.config import settings_for
 from vr_booking.models import Centre, SessionKind, VRSession
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+_TIMED_TRANSACTION = "lock_timeout_set_in"  # session.info: the transaction already bounded
 
 
 class LockTimeout(Exception):
@@ -65,21 +67,28 @@ def lock_slots(session: Session, slot_ids: Iterable[int]) -> None:
     if not ids or session.get_bind().dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
     with _bounded(session):
-        centres = select(VRSession.centre_id).where(col(VRSession.id).in_(ids))
-        session.exec(select(Centre.id).where(col(Centre.id).in_(centres)).order_by(Centre.id)
-                     .with_for_update(read=True, of=Centre)).all()
-        session.exec(_overlapping(ids).with_for_update(of=VRSession)).all()
+        centres, slots = _booking_locks()
+        session.exec(centres, params={"ids": ids}).all()
+        session.exec(slots, params={"ids": ids}).all()
 
 
-def _overlapping(ids: list[int]) -> Select:
-    """The slots to lock for these ones: themselves and their overlapping neighbours."""
+@cache
+def _booking_locks() -> tuple[Select, Select]:
+    """The two statements of :func:`lock_slots`, built once (``:ids``, the slots booked):
+    their centres ``FOR SHARE``, then themselves and the open-access slots of those centres
+    overlapping one of them, ``FOR UPDATE``; each in id order."""
+    ids = bindparam("ids", expanding=True)
+    centres = (select(Centre.id).where(col(Centre.id).in_(
+        select(VRSession.centre_id).where(col(VRSession.id).in_(ids))))
+        .order_by(Centre.id).with_for_update(read=True, of=Centre))
     mine = aliased(VRSession)
     neighbour = exists().where(
         col(mine.id).in_(ids), mine.centre_id == VRSession.centre_id,
         VRSession.kind == SessionKind.open_access,
         col(VRSession.starts_at) < mine.ends_at, col(VRSession.ends_at) > mine.starts_at)
-    return select(VRSession.id).where(or_(col(VRSession.id).in_(ids), neighbour)
-                                      ).order_by(VRSession.id)
+    slots = (select(VRSession.id).where(or_(col(VRSession.id).in_(ids), neighbour))
+             .order_by(VRSession.id).with_for_update(of=VRSession))
+    return centres, slots
 
 
 def lock_people(session: Session, keys: Iterable[str | None]) -> None:
@@ -101,15 +110,25 @@ def _advisory_key(key: str) -> int:
 @contextmanager
 def _bounded(session: Session):
     """Bound the lock waits inside (PostgreSQL) and turn a timeout into :class:`LockTimeout`."""
-    if session.get_bind().dialect.name == "postgresql":
-        milliseconds = int(settings_for(session).lock_timeout_seconds * 1000)
-        session.exec(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    _set_lock_timeout(session)
     try:
         yield
     except OperationalError as error:
         if is_lock_timeout(error):
             raise LockTimeout from error
         raise
+
+
+def _set_lock_timeout(session: Session) -> None:
+    """``SET LOCAL lock_timeout`` once a transaction (it lasts until the transaction ends)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_TIMED_TRANSACTION) is transaction:
+        return
+    milliseconds = int(settings_for(session).lock_timeout_seconds * 1000)
+    session.exec(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    session.info[_TIMED_TRANSACTION] = session.get_transaction()
 
 
 def is_lock_timeout(error: OperationalError) -> bool:
