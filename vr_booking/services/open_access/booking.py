@@ -137,9 +137,11 @@ def _check_address_cap(session: Session, address: str | None, now: datetime,
 def _check_hoarding(session: Session, slot: VRSession, email: str | None,
                     browser_key: str | None, now: datetime, exclude_id: int | None,
                     address: str | None = None) -> None:
-    lock_people(session, [email and f"email:{email.lower()}",
-                          browser_key and f"browser:{browser_key}",
-                          address and f"address:{address}"])
+    people_keys = [f"email:{email.lower()}" if email else None,
+                   f"browser:{browser_key}" if browser_key else None]
+    if address and settings_for(session).max_upcoming_bookings_per_address:
+        people_keys.append(f"address:{address}")  # one school's network: only if capped
+    lock_people(session, people_keys)
     _check_address_cap(session, address, now, exclude_id)
     people = []
     if email:
