@@ -2,19 +2,24 @@
 against a real server, beside the floor (a bare one-row insert on the same stack).
 
     python bench/rush.py [--db sqlite|postgres] [--workers 1 4] [--clients 100 500 1000]
+                         [--email]
 
 For every (workers, clients) it starts `vr-booking serve` on a fresh database (one centre,
 10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, sends one request
 per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
-confirmed count against the capacity, the booking/floor ratio and the servers' peak memory.
+confirmed count against the capacity, the booking/floor ratio, the servers' peak memory and,
+on PostgreSQL, how many lock requests were waiting (sampled every 20 ms during the rush).
+``--email``: every visitor gives an e-mail address (so each booking queues its e-mail).
 It measures; it asserts nothing.
 """
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,11 +27,10 @@ from datetime import time as clock
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from network import fresh_url
-
 from factories import LiveServer, start_server, stop_server
 from vr_booking import migrations
 from vr_booking.db import make_engine
@@ -35,6 +39,19 @@ from vr_booking.services.open_access.slots import generate_slots
 
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
 UNLIMITED = "1000000000"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def fresh_url(db: str) -> str:
+    """A new SQLite file, or the PostgreSQL database ``bench_rush`` (its own: other
+    benchmarks empty ``bench``)."""
+    if db == "postgres":
+        with make_engine(f"{PG_SERVER}/postgres").connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("DROP DATABASE IF EXISTS bench_rush WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE bench_rush"))
+        return f"{PG_SERVER}/bench_rush"
+    return f"sqlite:///{tempfile.mkdtemp()}/rush.sqlite3"
 
 
 @dataclass
@@ -111,9 +128,38 @@ def peak_memory_mib(server: LiveServer) -> float:
     return total / 1024
 
 
-def one_run(db: str, workers: int, clients: int) -> str:
+class LockWaits(threading.Thread):
+    """Samples PostgreSQL's lock requests not yet granted while the bookings run: how many
+    transactions wait on a lock (a row lock is waited on through its tuple or transaction
+    id lock). Average and peak, or nothing on SQLite."""
+
+    QUERY = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.samples, self.stop = url, [], threading.Event()
+
+    def run(self) -> None:
+        if not self.url.startswith("postgresql"):
+            return
+        engine = make_engine(self.url)
+        with engine.connect() as conn:
+            while not self.stop.wait(0.02):
+                self.samples.append(conn.execute(self.QUERY).scalar_one())
+                conn.rollback()
+        engine.dispose()
+
+    def summary(self) -> str:
+        self.stop.set()
+        self.join()
+        if not self.samples:
+            return "    -     -"
+        return f"{statistics.mean(self.samples):5.1f} {max(self.samples):5d}"
+
+
+def one_run(db: str, workers: int, clients: int, email: bool = False) -> str:
     tmp = Path(tempfile.mkdtemp())
-    url = fresh_url(db, "rush")
+    url = fresh_url(db)
     slots = prepare(url)
     app = start_server(url, tmp / "app", workers=workers,
                        booking_rate_limit_per_minute=UNLIMITED,
@@ -122,8 +168,12 @@ def one_run(db: str, workers: int, clients: int) -> str:
                                                       "--workers", str(workers)])
     try:
         bodies = [{"slot_id": slots[n % len(slots)], "name": f"V{n}", "age_confirmed": True,
-                   "health_ack": True} for n in range(clients)]
+                   "health_ack": True, **({"email": f"v{n}@example.org"} if email else {})}
+                  for n in range(clients)]
+        waits = LockWaits(url)
+        waits.start()
         booking = asyncio.run(fire(f"{app.url}/api/v1/bookings", bodies))
+        waiting = waits.summary()
         base = asyncio.run(fire(f"{floor.url}/floor", [{"name": f"V{n}"} for n in range(clients)]))
         seats = httpx.get(f"{app.url}/api/v1/slots", params={"centre": "rush"}).json()["items"]
         memory = peak_memory_mib(app)
@@ -136,7 +186,7 @@ def one_run(db: str, workers: int, clients: int) -> str:
             f"{booking.percentile(50):7.0f} {booking.percentile(95):7.0f} "
             f"{booking.percentile(99):7.0f} {booking.errors:4d} {confirmed:4d}/{capacity:<4d} | "
             f"{base.throughput():7.1f} {booking.throughput() / base.throughput():6.2f} | "
-            f"{memory:6.0f}")
+            f"{memory:6.0f} | {waiting}")
 
 
 def main() -> None:
@@ -145,13 +195,16 @@ def main() -> None:
                         default=["sqlite", "postgres"])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 4])
     parser.add_argument("--clients", nargs="+", type=int, default=[100, 500, 1000])
+    parser.add_argument("--email", action="store_true", help="visitors give an e-mail address")
     args = parser.parse_args()
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("database  w clients | book/s   p50ms   p95ms   p99ms  5xx conf/cap | floor/s  ratio "
-          "| peak MiB")
+          "| peak MiB | waiting avg  max")
     for db in args.db:
         for workers in args.workers:
             for clients in args.clients:
-                print(one_run(db, workers, clients), flush=True)
+                print(one_run(db, workers, clients, args.email), flush=True)
+    print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""A test-only server whose centre lock does nothing: the race tests' control.
+"""A test-only server whose locks do nothing: the race tests' control.
 
 Run as ``python unlocked_server.py --port N`` with the usual ``VR_BOOKING_*`` variables (see
 ``factories.start_unlocked_server``). It imports the application and every service module,
-replaces :func:`vr_booking.db.locking.lock_centres` by a no-op wherever a module holds it
+replaces :func:`vr_booking.db.locking.lock_centres` (and the bookings' ``lock_slots`` and
+``lock_people``) by a no-op wherever a module holds it
 (it is imported by name into many modules), and serves the app with uvicorn in this very
 process, with one worker, so that the patch is the code that answers. Never part of the
 package: the lock's absence must only ever be demonstrated, not shipped.
@@ -26,21 +27,21 @@ import vr_booking.web.app
 from vr_booking.db import locking
 
 
-def no_lock(session: Session, centre_ids: Iterable[int]) -> None:
+def no_lock(session: Session, ids: Iterable) -> None:
     """The lock's signature, and nothing else: concurrent writers are not serialised."""
 
 
 def unlock_everywhere() -> list[str]:
-    """Replace every module attribute that *is* the real ``lock_centres``; their names."""
+    """Replace every module attribute that *is* one of the real locks; their names."""
     for module in pkgutil.walk_packages(vr_booking.services.__path__, "vr_booking.services."):
         importlib.import_module(module.name)
-    original = locking.lock_centres
+    originals = (locking.lock_centres, locking.lock_slots, locking.lock_people)
     patched = []
     for name, module in list(sys.modules.items()):
         if not name.startswith("vr_booking"):
             continue
         for attribute, value in list(vars(module).items()):
-            if value is original:
+            if any(value is lock for lock in originals):
                 setattr(module, attribute, no_lock)
                 patched.append(f"{name}.{attribute}")
     return sorted(patched)
@@ -69,9 +70,9 @@ def main() -> None:
         uncheck_allocations()
     from vr_booking.services.open_access import booking
 
-    if booking.lock_centres is not no_lock:
-        sys.exit("the booking service still holds the real lock_centres")
-    print(f"centre lock disabled in {len(patched)} places: {', '.join(patched)}", flush=True)
+    if booking.lock_slots is not no_lock:
+        sys.exit("the booking service still holds the real lock_slots")
+    print(f"locks disabled in {len(patched)} places: {', '.join(patched)}", flush=True)
     uvicorn.run(vr_booking.web.app.create_app(), host=options.host, port=options.port,
                 workers=1, log_level="warning")
 

@@ -151,3 +151,19 @@ def test_dates_in_mail_are_spelled_out_in_the_visitor_language(db, engine, make_
         time = spoken_time(slot.starts_at, "Europe/Paris")
     assert f"When: {day}, {time}–" in body  # "Wednesday, December 9, 2026", not 09/12/2026
     assert re.search(r"\d\d/\d\d/\d{4}", body) is None
+
+
+def test_the_calendar_is_built_when_sent_not_in_the_booking(db, engine, make_open_access, smtp,
+                                                            settings):
+    inbox, port = smtp
+    _booking_with_email(db, make_open_access)
+    queued = db.exec(select(OutboxMessage)).one()
+    assert (queued.attachment_name, queued.attachment_content) == ("ticket.ics", "")
+    booking = db.exec(select(Booking)).one()
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    settings.base_url = "https://vr.example.org"
+    deliver_outbox(engine, settings, utcnow())
+    event = Calendar.from_ical(_calendar_part(inbox.messages[0]).get_content()).walk("VEVENT")[0]
+    assert str(event["uid"]) == f"{booking.token}@vr-booking"
+    assert str(event["url"]) == f"https://vr.example.org/b/{booking.token}"
+    assert str(event["status"]) == "CONFIRMED"

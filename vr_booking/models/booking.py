@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, func
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -91,6 +91,11 @@ class Booking(SQLModel, table=True):
                                        description="personal data erased (name, e-mail)")
     survey_invited_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, description="when the exit-survey e-mail was queued")
+
+
+# The booking path's lookup of one person's bookings (the duplicate and hoarding checks,
+# ``lower(email) = ?``); a slot's seats by status are indexed in ``__table_args__``.
+Index("ix_booking_email_lower", func.lower(Booking.email), Booking.status, Booking.session_id)
 
 
 class BookingJob(SQLModel, table=True):

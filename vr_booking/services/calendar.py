@@ -4,22 +4,49 @@ A ticket's event keeps one UID (its token) for its whole life, so that a calenda
 imported it updates it: a move sends the new times, a cancellation ``METHOD:CANCEL`` with
 ``STATUS:CANCELLED`` and a higher ``SEQUENCE`` (RFC 5546), which calendars take as "drop
 this event".
+
+The files are built when they are downloaded or their e-mail is sent (never inside the
+booking's transaction), and the VTIMEZONE block, icalendar's costly part, once per zone.
 """
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
+from sqlmodel import Session
 
-from vr_booking.models import Booking, Centre, VRSession
+from vr_booking.i18n import _, current_language
+from vr_booking.models import Booking, Centre, VRSession, utcnow
+from vr_booking.services.open_access.tickets import ticket_url
 from vr_booking.services.timeutil import to_local
 
 PUBLISH, CANCEL = "PUBLISH", "CANCEL"
 
 
+def calendar_title(language: str) -> str:
+    token = current_language.set(language)
+    try:
+        return _("VR job discovery session")
+    finally:
+        current_language.reset(token)
+
+
+def booking_ics(session: Session, booking: Booking, method: str = PUBLISH,
+                cancelled: bool | None = None) -> str:
+    """The ticket's calendar file as it stands now (see :func:`ticket_ics`)."""
+    slot = session.get(VRSession, booking.session_id)
+    centre = session.get(Centre, slot.centre_id)
+    return ticket_ics(booking, slot, centre, ticket_url(session, booking),
+                      calendar_title(booking.language), utcnow(), method, cancelled)
+
+
 def ticket_ics(booking: Booking, slot: VRSession, centre: Centre, ticket_url: str,
-               title: str, now: datetime, method: str = PUBLISH) -> str:
-    """A one-event calendar for a booking, in the centre's local time."""
-    cancelled = method == CANCEL or booking.status == "cancelled"
+               title: str, now: datetime, method: str = PUBLISH,
+               cancelled: bool | None = None) -> str:
+    """A one-event calendar for a booking, in the centre's local time; ``cancelled``
+    defaults to the booking's own status (or a CANCEL method)."""
+    if cancelled is None:
+        cancelled = method == CANCEL or booking.status == "cancelled"
     calendar = Calendar()
     calendar.add("prodid", "-//vr-booking//ticket//FR")
     calendar.add("version", "2.0")
@@ -39,5 +66,23 @@ def ticket_ics(booking: Booking, slot: VRSession, centre: Centre, ticket_url: st
         event.add("organizer", f"mailto:{centre.contact_email}", parameters={"CN": centre.name})
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    _add_timezones(calendar)
     return calendar.to_ical().decode()
+
+
+def _add_timezones(calendar: Calendar) -> None:
+    """What ``Calendar.add_missing_timezones()`` adds, from :func:`_vtimezone`'s cache."""
+    for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+        timezone = _vtimezone(tzid, Timezone.DEFAULT_FIRST_DATE, Timezone.DEFAULT_LAST_DATE)
+        if timezone is not None:
+            calendar.subcomponents.insert(position, timezone)
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone | None:
+    """A zone's VTIMEZONE over these years (shared: never changed once built); None for a
+    zone icalendar does not know, which it leaves out too."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+    except ValueError:
+        return None

@@ -18,14 +18,18 @@ from sqlmodel import Session, col, func, select
 
 from vr_booking.config import Settings
 from vr_booking.i18n import current_language, gettext, ngettext
-from vr_booking.models import OutboxMessage
+from vr_booking.models import Booking, OutboxMessage
 from vr_booking.paths import TEMPLATES_DIR
+from vr_booking.services.calendar import CANCEL, PUBLISH, booking_ics
 from vr_booking.services.timeutil import spoken_date, spoken_time
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 CLAIM_TIMEOUT = timedelta(minutes=10)
 RETRY_DELAY = timedelta(minutes=5)
+# A booking's calendar file, left empty in the outbox and built when the message is sent.
+CALENDAR_PUBLISH = "text/calendar; method=PUBLISH"
+CALENDAR_CANCEL = "text/calendar; method=CANCEL"
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES_DIR / "emails"), autoescape=False,  # noqa: S701  (plain-text mail)
                    extensions=["jinja2.ext.i18n"], keep_trailing_newline=True)
@@ -58,7 +62,9 @@ def enqueue(session: Session, to: str, subject: str, body: str,
     carry parameters (``text/calendar; method=CANCEL``); text attachments are sent as UTF-8.
 
     ``booking_id`` names the booking a message is about: erasing the booking's personal
-    data deletes its messages too.
+    data deletes its messages too. An empty ``CALENDAR_PUBLISH`` or ``CALENDAR_CANCEL``
+    attachment is that booking's calendar file, built when the message is sent
+    (:func:`_ticket_calendar`), so that nothing heavy runs in the booking's transaction.
     """
     name, mime, content = attachment or ("", "", "")
     message = OutboxMessage(booking_id=booking_id, to_address=to, subject=subject,
@@ -81,7 +87,18 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _as_email(message: OutboxMessage, settings: Settings, now: datetime) -> EmailMessage:
+def _ticket_calendar(session: Session, message: OutboxMessage) -> str:
+    """The calendar file of the booking a message is about, for the event it reports (a
+    confirmation's file stays a confirmation's); empty when the booking is gone."""
+    booking = message.booking_id and session.get(Booking, message.booking_id)
+    if not booking:
+        return ""
+    cancelling = message.attachment_type == CALENDAR_CANCEL
+    return booking_ics(session, booking, CANCEL if cancelling else PUBLISH, cancelling)
+
+
+def _as_email(session: Session, message: OutboxMessage, settings: Settings,
+              now: datetime) -> EmailMessage:
     """The message as sent: ``Date`` is the sending time (RFC 5322 wants both headers; some
     filters mark mail without them as spam) and ``Message-ID`` names our public host."""
     email = EmailMessage()
@@ -91,20 +108,23 @@ def _as_email(message: OutboxMessage, settings: Settings, now: datetime) -> Emai
     email["Date"] = format_datetime(now)
     email["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname or "vr-booking")
     email.set_content(message.body_text)
-    if message.attachment_name:
-        _attach(email, message)
+    content = message.attachment_content
+    if not content and message.attachment_type in (CALENDAR_PUBLISH, CALENDAR_CANCEL):
+        content = _ticket_calendar(session, message)
+    if message.attachment_name and content:
+        _attach(email, message, content)
     return email
 
 
-def _attach(email: EmailMessage, message: OutboxMessage) -> None:
+def _attach(email: EmailMessage, message: OutboxMessage, content: str) -> None:
     mime, *parameters = (part.strip() for part in message.attachment_type.split(";"))
     maintype, _, subtype = mime.partition("/")
     params = dict(p.partition("=")[::2] for p in parameters if "=" in p)
     if maintype == "text":  # declared UTF-8, or readers guess and show "S��ance"
-        email.add_attachment(message.attachment_content, subtype=subtype, charset="utf-8",
+        email.add_attachment(content, subtype=subtype, charset="utf-8",
                              filename=message.attachment_name, params=params)
     else:
-        email.add_attachment(message.attachment_content.encode(), maintype=maintype,
+        email.add_attachment(content.encode(), maintype=maintype,
                              subtype=subtype, filename=message.attachment_name, params=params)
 
 
@@ -135,13 +155,13 @@ def deliver_outbox(engine: Engine, settings: Settings, now: datetime, batch: int
 
 
 def _deliver_one(engine: Engine, settings: Settings, message_id: int, now: datetime) -> int:
-    with Session(engine) as session:
+    with Session(engine, info={"settings": settings}) as session:
         if not _claim(session, message_id, now):
             return 0
         session.commit()
         message = session.get(OutboxMessage, message_id)
         try:
-            _send(_as_email(message, settings, now), settings)
+            _send(_as_email(session, message, settings, now), settings)
         except (OSError, smtplib.SMTPException) as error:
             log.warning("outbox %s: %s", message_id, error)
             _record(session, message_id, last_error=str(error)[:500], claimed_at=None,

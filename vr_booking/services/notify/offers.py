@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from vr_booking.db import lock_centres
+from vr_booking.db import lock_centres, lock_slots
 from vr_booking.i18n import _
 from vr_booking.models import Booking, BookingStatus, VRSession
 from vr_booking.services.errors import Conflict
@@ -27,7 +27,7 @@ from vr_booking.services.open_access.waitlist import rebalance
 
 def _locked(session: Session, token: str) -> BookingResult:
     found = get_booking(session, token)
-    lock_centres(session, [found.slot.centre_id])
+    lock_slots(session, [found.slot.id])
     session.refresh(found.booking)
     return found
 

@@ -1,7 +1,9 @@
 """Open-access bookings: book, cancel, change slot, with the waiting list.
 
-Every write here takes the centre lock (:func:`capacity.lock_centres`) and only then counts
-seats, so confirmed bookings never exceed capacity, even with many workers.
+Every write here takes a booking's locks (:func:`vr_booking.db.lock_slots`: the centre
+shared, the slot and the slots overlapping it exclusively; then the person's,
+:func:`vr_booking.db.lock_people`) and only then counts seats, so confirmed bookings never
+exceed capacity, even with many workers, while bookings of other slots go on alongside.
 """
 
 import hashlib
@@ -15,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from vr_booking.addresses import in_networks
 from vr_booking.config import settings_for
-from vr_booking.db import lock_centres
+from vr_booking.db import lock_people, lock_slots
 from vr_booking.i18n import _
 from vr_booking.models import (
     ACTIVE,
@@ -135,6 +137,11 @@ def _check_address_cap(session: Session, address: str | None, now: datetime,
 def _check_hoarding(session: Session, slot: VRSession, email: str | None,
                     browser_key: str | None, now: datetime, exclude_id: int | None,
                     address: str | None = None) -> None:
+    people_keys = [f"email:{email.lower()}" if email else None,
+                   f"browser:{browser_key}" if browser_key else None]
+    if address and settings_for(session).max_upcoming_bookings_per_address:
+        people_keys.append(f"address:{address}")  # one school's network: only if capped
+    lock_people(session, people_keys)
     _check_address_cap(session, address, now, exclude_id)
     people = []
     if email:
@@ -163,12 +170,10 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
     problems = check_input(session, data)
     if problems:
         raise InvalidInput("invalid_booking", " ".join(problems.values()), problems)
-    centre_id = session.exec(select(VRSession.centre_id).where(VRSession.id == data.slot_id)
-                             ).first()
-    if centre_id is None:
+    if session.get(VRSession, data.slot_id) is None:
         raise NotFound("unknown_slot", _("This session does not exist."),
                        {"slot_id": _("This session does not exist.")})
-    lock_centres(session, [centre_id])
+    lock_slots(session, [data.slot_id])
     slot = _bookable_slot(session, data.slot_id, now)
     email = (data.email or "").strip() or None
     key = browser_key_hash(browser_key)
@@ -220,7 +225,7 @@ def booked_jobs(session: Session, booking: Booking) -> list[Job]:
 
 def _locked_booking(session: Session, token: str) -> BookingResult:
     found = get_booking(session, token)
-    lock_centres(session, [found.slot.centre_id])
+    lock_slots(session, [found.slot.id])
     session.refresh(found.booking)
     session.refresh(found.slot)
     return found
@@ -248,11 +253,9 @@ def change_booking(session: Session, token: str, new_slot_id: int,
                    now: datetime) -> BookingResult:
     """Move a booking to another slot; the old seat is released only if a new one is taken."""
     found = get_booking(session, token)
-    new_centre = session.exec(select(VRSession.centre_id).where(VRSession.id == new_slot_id)
-                              ).first()
-    if new_centre is None:
+    if session.get(VRSession, new_slot_id) is None:
         raise NotFound("unknown_slot", _("This session does not exist."))
-    lock_centres(session, [found.slot.centre_id, new_centre])
+    lock_slots(session, [found.slot.id, new_slot_id])
     session.refresh(found.booking)
     booking, old_slot = found.booking, found.slot
     if not can_change(found, now):

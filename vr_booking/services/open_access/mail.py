@@ -3,10 +3,8 @@
 from sqlmodel import Session
 
 from vr_booking.config import settings_for
-from vr_booking.i18n import _
-from vr_booking.models import Booking, Centre, VRSession, utcnow
-from vr_booking.services.calendar import CANCEL, PUBLISH, ticket_ics
-from vr_booking.services.mail import enqueue, language, render_mail
+from vr_booking.models import Booking, Centre, VRSession
+from vr_booking.services.mail import CALENDAR_CANCEL, CALENDAR_PUBLISH, enqueue, render_mail
 from vr_booking.services.open_access.tickets import decline_url, format_code, ticket_url
 from vr_booking.services.timeutil import to_local
 
@@ -16,19 +14,6 @@ WITH_CALENDAR = {"confirmed", "promoted", "changed"}
 WITH_CANCELLATION = {"cancelled", "slot_cancelled"}
 EVENTS = {"confirmed", "waitlisted", "promoted", "demoted", "cancelled", "changed",
           "slot_cancelled", "offered", "offer_lapsed", "reminder"}
-
-
-def calendar_title() -> str:
-    return _("VR job discovery session")
-
-
-def booking_ics(session: Session, booking: Booking, method: str = PUBLISH) -> str:
-    slot = session.get(VRSession, booking.session_id)
-    centre = session.get(Centre, slot.centre_id)
-    with language(booking.language):
-        title = calendar_title()
-    return ticket_ics(booking, slot, centre, ticket_url(session, booking), title, utcnow(),
-                      method)
 
 
 def notify_booking_change(session: Session, booking: Booking, event: str) -> None:
@@ -47,11 +32,9 @@ def notify_booking_change(session: Session, booking: Booking, event: str) -> Non
         decline_url=decline_url(session, booking), offer_until=offer_until,
         site_url=settings_for(session).base_url + "/",
     )
-    attachment = None
+    attachment = None  # the calendar file itself is built when the message is sent
     if event in WITH_CALENDAR:
-        attachment = ("ticket.ics", "text/calendar; method=PUBLISH",
-                      booking_ics(session, booking))
+        attachment = ("ticket.ics", CALENDAR_PUBLISH, "")
     elif event in WITH_CANCELLATION:
-        attachment = ("cancel.ics", "text/calendar; method=CANCEL",
-                      booking_ics(session, booking, CANCEL))
+        attachment = ("cancel.ics", CALENDAR_CANCEL, "")
     enqueue(session, booking.email, subject, body, attachment, booking_id=booking.id)

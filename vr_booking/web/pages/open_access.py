@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from vr_booking.i18n import current_language
 from vr_booking.models import BookingStatus, Centre, utcnow
+from vr_booking.services.calendar import booking_ics
 from vr_booking.services.catalogue.queries import public_jobs_by_sector
 from vr_booking.services.errors import DomainError, InvalidInput, NotFound
 from vr_booking.services.open_access.booking import (
@@ -20,7 +21,6 @@ from vr_booking.services.open_access.booking import (
     get_booking,
 )
 from vr_booking.services.open_access.capacity import slot_load
-from vr_booking.services.open_access.mail import booking_ics
 from vr_booking.services.open_access.slots import get_slot, upcoming_open_access
 from vr_booking.services.open_access.tickets import TICKET_PATH, ticket_url
 from vr_booking.services.qr import qr_png, qr_svg
