@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from network import SIZES, build, fresh_url
 
-from factories import login
+from factories import login, network_routes
 from vr_booking.config import Settings
 from vr_booking.db import make_engine
 from vr_booking.models import Centre, StaffUser, VRSession
@@ -54,29 +54,6 @@ def _staff(engine, hub_slug: str) -> dict[str, str]:
             Centre.slug == hub_slug, VRSession.kind == "open_access",
             VRSession.starts_at > datetime.now(UTC)).order_by(VRSession.starts_at)).first()
     return {"token": token, "slot": slot}
-
-
-def routes(hub: str, slot: int) -> dict[str, tuple[str, str]]:
-    """name → (who, path): who is "public", "admin", "manager" (the hub's), "desk" (a
-    facilitator of the hub) or "api" (the admin's token)."""
-    return {
-        "GET /": ("public", "/"),
-        "GET /book/{slot}": ("public", f"/book/{slot}"),
-        "GET /api/v1/slots": ("public", f"/api/v1/slots?centre={hub}"),
-        "GET /centres/{hub}/places": ("public", f"/centres/{hub}/places"),
-        "GET /catalogue?q=": ("public", "/catalogue?q=tech"),
-        "GET /api/v1/jobs?q=": ("public", "/api/v1/jobs?q=tech&limit=20"),
-        "GET Today": ("desk", f"/staff/centres/{hub}/today"),
-        "GET /staff/headsets (admin)": ("admin", "/staff/headsets"),
-        "GET /staff/headsets (manager)": ("manager", "/staff/headsets"),
-        "GET /staff/headsets (desk)": ("desk", "/staff/headsets"),
-        "GET /api/v1/headsets (admin)": ("api", "/api/v1/headsets?limit=50"),
-        "GET board (manager)": ("manager", f"/staff/centres/{hub}/board"),
-        "GET /staff/calendar (admin)": ("admin", "/staff/calendar"),
-        "GET /staff/calendar (manager)": ("manager", "/staff/calendar?view=month"),
-        "GET /staff/reports (admin)": ("admin", "/staff/reports"),
-        "GET /staff/reports (manager)": ("manager", "/staff/reports"),
-    }
 
 
 def measure(client: TestClient, engine, path: str, repeat: int,
@@ -132,7 +109,7 @@ def main() -> None:
                    "api": public}
         print(f"size={args.size} db={engine.dialect.name} repeat={args.repeat}")
         print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
-        for name, (who, path) in routes(hub, made["slot"]).items():
+        for name, (who, path) in network_routes(hub, made["slot"], "tech").items():
             headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
             times, statements, status = measure(clients[who], engine, path, args.repeat,
                                                 headers)

@@ -949,6 +949,31 @@ def site_addresses(db: Session, staff: dict[str, StaffUser]) -> dict[str, str]:
             "used_headset": desk["to_clean"]}
 
 
+def network_routes(hub: str, slot: int, search: str) -> dict[str, tuple[str, str]]:
+    """The pages and API routes whose cost must not grow with the network: name → (who asks,
+    path). Who: "public", "admin", "manager" (the hub's), "desk" (a facilitator of the hub)
+    or "api" (the admin's token). ``tests/web/test_statement_counts.py`` counts their
+    statements at two network sizes; ``bench/routes.py`` times them. Add such a route here."""
+    return {
+        "GET /": ("public", "/"),
+        "GET /book/{slot}": ("public", f"/book/{slot}"),
+        "GET /api/v1/slots": ("public", f"/api/v1/slots?centre={hub}"),
+        "GET /centres/{hub}/places": ("public", f"/centres/{hub}/places"),
+        "GET /catalogue?q=": ("public", f"/catalogue?q={search}"),
+        "GET /api/v1/jobs?q=": ("public", f"/api/v1/jobs?q={search}&limit=20"),
+        "GET Today": ("desk", f"/staff/centres/{hub}/today"),
+        "GET /staff/headsets (admin)": ("admin", "/staff/headsets"),
+        "GET /staff/headsets (manager)": ("manager", "/staff/headsets"),
+        "GET /staff/headsets (desk)": ("desk", "/staff/headsets"),
+        "GET /api/v1/headsets (admin)": ("api", "/api/v1/headsets?limit=50"),
+        "GET board (manager)": ("manager", f"/staff/centres/{hub}/board"),
+        "GET /staff/calendar (admin)": ("admin", "/staff/calendar"),
+        "GET /staff/calendar (manager)": ("manager", "/staff/calendar?view=month"),
+        "GET /staff/reports (admin)": ("admin", "/staff/reports"),
+        "GET /staff/reports (manager)": ("manager", "/staff/reports"),
+    }
+
+
 def sign_in(page: Page, url: str, email: str) -> None:
     """Sign in through the form, in this page's browser context."""
     page.goto(f"{url}/staff/login")

@@ -21,6 +21,7 @@ from factories import (
     centre_today,
     confirmed_bookings,
     login,
+    network_routes,
     workshop,
 )
 from vr_booking.models import Centre, Job, Loan, LoanHeadset, OpenAccessRule, Sector, VRSession
@@ -87,28 +88,6 @@ def _catalogue(db: Session, start: int, count: int) -> None:
     db.commit()
 
 
-def _routes(slot_id: int) -> dict[str, tuple[str, str]]:
-    """name → (who asks, path)."""
-    return {
-        "home": ("public", "/"),
-        "slot calendar (book form)": ("public", f"/book/{slot_id}"),
-        "API slots": ("public", "/api/v1/slots?centre=hub-1"),
-        "entrance screen": ("public", "/centres/hub-1/places"),
-        "catalogue search": ("public", "/catalogue?q=technicien"),
-        "API jobs": ("public", "/api/v1/jobs?q=technicien"),
-        "Today": ("desk", "/staff/centres/hub-1/today"),
-        "inventory (admin)": ("admin", "/staff/headsets"),
-        "inventory (manager)": ("manager", "/staff/headsets"),
-        "inventory (facilitator)": ("desk", "/staff/headsets"),
-        "API headsets (admin)": ("api", "/api/v1/headsets"),
-        "allocation board": ("manager", "/staff/centres/hub-1/board"),
-        "group calendar (admin)": ("admin", "/staff/calendar"),
-        "group calendar (manager)": ("manager", "/staff/calendar?view=month"),
-        "dashboard (admin)": ("admin", "/staff/reports"),
-        "dashboard (manager)": ("manager", "/staff/reports"),
-    }
-
-
 def _count(engine: Engine, clients: dict, headers: dict, slot_id: int) -> dict[str, int]:
     counted: list[str] = []
 
@@ -116,7 +95,7 @@ def _count(engine: Engine, clients: dict, headers: dict, slot_id: int) -> dict[s
         counted.append(statement)
 
     found = {}
-    for name, (who, path) in _routes(slot_id).items():
+    for name, (who, path) in network_routes("hub-1", slot_id, "technicien").items():
         client = clients[who]
         extra = headers if who == "api" else {}
         assert client.get(path, headers=extra).status_code == 200, name
