@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from factories import TEST_DB
 from vr_booking.config import Settings
-from vr_booking.db import LockTimeout, is_lock_timeout, lock_centres
+from vr_booking.db import LockTimeout, is_lock_failure, lock_centres
 from vr_booking.models import Centre
 
 
@@ -40,12 +40,17 @@ def _sqlite_lock_error(path: Path) -> OperationalError:
 def test_sqlites_database_is_locked_is_a_lock_timeout(tmp_path: Path):
     error = _sqlite_lock_error(tmp_path / "locked.sqlite3")
     assert "database is locked" in str(error.orig)
-    assert is_lock_timeout(error)
+    assert is_lock_failure(error)
 
 
 def test_postgresqls_lock_not_available_is_a_lock_timeout():
     orig = SimpleNamespace(sqlstate="55P03")  # what psycopg's error carries
-    assert is_lock_timeout(OperationalError("SELECT …", {}, orig))
+    assert is_lock_failure(OperationalError("SELECT …", {}, orig))
+
+
+def test_a_deadlock_postgresql_broke_is_a_lock_failure():
+    orig = SimpleNamespace(sqlstate="40P01")  # deadlock_detected
+    assert is_lock_failure(OperationalError("INSERT …", {}, orig))
 
 
 def test_other_database_errors_are_not_lock_timeouts(tmp_path: Path):
@@ -53,8 +58,8 @@ def test_other_database_errors_are_not_lock_timeouts(tmp_path: Path):
     with engine.connect() as conn, pytest.raises(OperationalError) as error:
         conn.execute(text("SELECT * FROM no_such_table"))
     engine.dispose()
-    assert not is_lock_timeout(error.value)
-    assert not is_lock_timeout(OperationalError("SELECT …", {}, SimpleNamespace(
+    assert not is_lock_failure(error.value)
+    assert not is_lock_failure(OperationalError("SELECT …", {}, SimpleNamespace(
         sqlstate="57014")))  # query_canceled
 
 

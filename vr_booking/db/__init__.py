@@ -5,13 +5,13 @@ the web."""
 from vr_booking.db.engine import get_engine, make_engine, session_scope
 from vr_booking.db.locking import (
     LockTimeout,
-    is_lock_timeout,
+    is_lock_failure,
     lock_centres,
     lock_people,
     lock_slots,
 )
 from vr_booking.db.ranges import days_overlap, overlaps, ranges_overlap
 
-__all__ = ["LockTimeout", "days_overlap", "get_engine", "is_lock_timeout", "lock_centres",
+__all__ = ["LockTimeout", "days_overlap", "get_engine", "is_lock_failure", "lock_centres",
            "lock_people", "lock_slots", "make_engine", "overlaps", "ranges_overlap",
            "session_scope"]

@@ -38,6 +38,7 @@ from vr_booking.config import settings_for
 from vr_booking.models import Centre, SessionKind, VRSession
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL broke a cycle of lock waits by failing this one
 _TIMED_TRANSACTION = "lock_timeout_set_in"  # session.info: the transaction already bounded
 
 
@@ -114,7 +115,7 @@ def _bounded(session: Session):
     try:
         yield
     except OperationalError as error:
-        if is_lock_timeout(error):
+        if is_lock_failure(error):
             raise LockTimeout from error
         raise
 
@@ -131,7 +132,10 @@ def _set_lock_timeout(session: Session) -> None:
     session.info[_TIMED_TRANSACTION] = session.get_transaction()
 
 
-def is_lock_timeout(error: OperationalError) -> bool:
-    """Whether a database error means "waited too long for a lock" (on either database)."""
+def is_lock_failure(error: OperationalError) -> bool:
+    """Whether a database error means "could not have a lock": the wait ran out (either
+    database), or PostgreSQL broke a deadlock by failing this transaction. Both leave nothing
+    written and are answered "busy, please try again"."""
     sqlstate = getattr(error.orig, "sqlstate", None)
-    return sqlstate == LOCK_NOT_AVAILABLE or "database is locked" in str(error.orig)
+    return sqlstate in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED) \
+        or "database is locked" in str(error.orig)

@@ -3,7 +3,8 @@ shape: :mod:`vr_booking.web.api.responses`), never a bare 500.
 
 Domain errors carry a kind; :data:`STATUS_BY_KIND` is the one table turning kinds into HTTP
 statuses. A lock that could not be had in time (:class:`vr_booking.db.LockTimeout`, or
-SQLite's busy timeout) answers 503 with ``Retry-After``: busy, please try again.
+SQLite's busy timeout), or a deadlock PostgreSQL broke, answers 503 with ``Retry-After``:
+busy, please try again.
 """
 
 import logging
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vr_booking.db import LockTimeout, is_lock_timeout
+from vr_booking.db import LockTimeout, is_lock_failure
 from vr_booking.i18n import _
 from vr_booking.models import StaffUser
 from vr_booking.services.errors import DomainError
@@ -154,8 +155,8 @@ async def _lock_timeout(request: Request, _exc: LockTimeout):
 
 
 async def _database_error(request: Request, exc: OperationalError):
-    """A lock wait that ran out on either database is "busy"; anything else is ours."""
-    if is_lock_timeout(exc):
+    """A lock wait that ran out, or a deadlock, is "busy"; anything else is ours."""
+    if is_lock_failure(exc):
         return await _lock_timeout(request, LockTimeout())
     return await _server_error(request, exc)
 
