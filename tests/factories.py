@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import qrcode
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
@@ -398,6 +399,27 @@ def serious_violations(page: Page) -> list[str]:
     return [f"{v['id']} ({v['impact']}): {v['help']} — "
             f"{[n['target'] for n in v['nodes']][:3]}"
             for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
+def qr_video(path, text: str, width: int = 640, height: int = 480) -> None:
+    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
+    code = qrcode.QRCode(border=4)
+    code.add_data(text)
+    code.make()
+    matrix = code.get_matrix()
+    size = min(width, height) * 5 // 6 // len(matrix)
+    left, top = (width - size * len(matrix)) // 2, (height - size * len(matrix)) // 2
+    luma = bytearray([235]) * (width * height)  # white; dark modules are 16
+    for row, cells in enumerate(matrix):
+        for column, dark in enumerate(cells):
+            if dark:
+                for y in range(top + row * size, top + (row + 1) * size):
+                    start = y * width + left + column * size
+                    luma[start:start + size] = bytes([16]) * size
+    chroma = bytes([128]) * (width * height // 4)  # grey: no colour
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
+                     + frame * 5)
 
 
 def sign_in_to_today(page: Page, url: str) -> list[str]:

@@ -1,4 +1,5 @@
-/* A QR code reader on the device's camera, for pages that scan (loan hand-overs).
+/* A QR code reader on the device's camera, for pages that scan (the desk's check-in, loan
+ * hand-overs).
  *
  * window.vrQrCamera.open(video, jsqrSrc) starts the back camera in the given <video> and
  * resolves to a reader: reader.read() gives a promise of the text of the QR code in the

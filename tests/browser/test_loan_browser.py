@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import qrcode
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
@@ -21,6 +20,7 @@ from factories import (
     lend_through_service,
     make_loan_network,
     needs_zbarimg,
+    qr_video,
     reread,
     serious_violations,
 )
@@ -195,27 +195,6 @@ def test_loan_pages_have_no_serious_violations(page: Page, live_server, network,
 
 
 # --- the camera -----------------------------------------------------------------------------
-
-def qr_video(path, text: str, width: int = 640, height: int = 480) -> None:
-    """A Y4M video (what Chromium's fake camera plays) showing the QR code of ``text``."""
-    code = qrcode.QRCode(border=4)
-    code.add_data(text)
-    code.make()
-    matrix = code.get_matrix()
-    size = min(width, height) * 5 // 6 // len(matrix)
-    left, top = (width - size * len(matrix)) // 2, (height - size * len(matrix)) // 2
-    luma = bytearray([235]) * (width * height)  # white; dark modules are 16
-    for row, cells in enumerate(matrix):
-        for col, dark in enumerate(cells):
-            if dark:
-                for y in range(top + row * size, top + (row + 1) * size):
-                    start = y * width + left + col * size
-                    luma[start:start + size] = bytes([16]) * size
-    chroma = bytes([128]) * (width * height // 4)  # grey: no colour
-    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
-    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
-                     + frame * 5)
-
 
 def test_the_camera_adds_a_scanned_label_to_the_list(browser_type, browser_type_launch_args,
                                                       live_server, network, db, tmp_path):
