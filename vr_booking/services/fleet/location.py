@@ -9,8 +9,9 @@ Everything else (capacity, the desk, the inventory, the loans board) asks here.
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, or_
 from sqlmodel import Session, col, select
 
 from vr_booking.db import days_overlap
@@ -101,6 +102,26 @@ def headsets_at_many(session: Session, stays: Iterable[Stay],
                             if i in by_id and by_id[i].home_centre_id != stay[0]],
                          key=lambda h: h.asset_tag)
             for stay in stays}
+
+
+def at_centre_throughout(centre_id: Any, first: Any, last: Any) -> ColumnElement[bool]:
+    """SQL twin of :func:`headsets_at_many` for one stay, a condition on ``headset`` rows:
+    the headset is at ``centre_id`` on every day of [first, last] (values or bind
+    parameters).
+
+    Lent here for all of those days, or based here and lent nowhere else on any of them —
+    the same rule, asked of the database so that one slot's seats are counted in one
+    statement under the booking's lock (tests compare the two on every kind of loan).
+    """
+    lent_here = (select(LoanHeadset.headset_id).join(Loan, col(Loan.id) == LoanHeadset.loan_id)
+                 .where(Loan.to_centre_id == centre_id, loans_in_effect(first, last),
+                        Loan.start_date <= first,
+                        or_(Loan.end_date >= last, Loan.status == LoanStatus.overdue)))
+    lent_away = exists().where(LoanHeadset.headset_id == Headset.id,
+                               col(Loan.id) == LoanHeadset.loan_id,
+                               Loan.to_centre_id != centre_id, loans_in_effect(first, last))
+    return or_(col(Headset.id).in_(lent_here),
+               and_(Headset.home_centre_id == centre_id, ~lent_away))
 
 
 def _in_effect(status: str, start: date, end: date, first: date, last: date) -> bool:
