@@ -8,8 +8,9 @@ counted and none is lost.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Connection, case, delete, literal, update
+from sqlalchemy import Connection, Insert, bindparam, case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vr_booking.models import RateCounter, UTCDateTime
@@ -25,16 +26,24 @@ class Count:
 
 def count_hit(connection: Connection, key: str, window: timedelta, now: datetime) -> Count:
     """Record one hit of ``key``."""
-    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)
-    at = literal(now, UTCDateTime)
-    expired = _TABLE.c.window_start <= literal(now - window, UTCDateTime)
-    statement = insert(_TABLE).values(key=key, window_start=now, hits=1).on_conflict_do_update(
-        index_elements=[_TABLE.c.key],
-        set_={"hits": case((expired, 1), else_=_TABLE.c.hits + 1),
-              "window_start": case((expired, at), else_=_TABLE.c.window_start)},
-    ).returning(_TABLE.c.hits, _TABLE.c.window_start)
-    hits, window_start = connection.execute(statement).one()
+    hits, window_start = connection.execute(_upsert(connection.dialect.name), {
+        "key": key, "now": now, "expired_at": now - window}).one()
     return Count(hits, window_start)
+
+
+@cache
+def _upsert(dialect: str) -> Insert:
+    """The hit's upsert for this dialect, built once (``:key``, ``:now``, and ``:expired_at``:
+    a window that started then or before is over)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    at = bindparam("now", type_=UTCDateTime)
+    expired = _TABLE.c.window_start <= bindparam("expired_at", type_=UTCDateTime)
+    return insert(_TABLE).values(key=bindparam("key"), window_start=at, hits=1) \
+        .on_conflict_do_update(
+            index_elements=[_TABLE.c.key],
+            set_={"hits": case((expired, 1), else_=_TABLE.c.hits + 1),
+                  "window_start": case((expired, at), else_=_TABLE.c.window_start)},
+        ).returning(_TABLE.c.hits, _TABLE.c.window_start)
 
 
 def forget_hit(connection: Connection, key: str) -> None:

@@ -10,9 +10,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from pydantic import BaseModel, Field
-from sqlalchemy import or_
+from sqlalchemy import Select, bindparam, or_
 from sqlmodel import Session, col, func, select
 
 from vr_booking.addresses import in_networks
@@ -26,6 +27,7 @@ from vr_booking.models import (
     BookingStatus,
     Centre,
     Job,
+    OpenAccessRule,
     SessionKind,
     SessionStatus,
     VRSession,
@@ -96,15 +98,28 @@ def browser_key_hash(key: str | None) -> str | None:
     return hashlib.sha256(key.encode()).hexdigest() if key else None
 
 
-def _bookable_slot(session: Session, slot_id: int, now: datetime) -> VRSession:
-    """The slot, re-read after the lock; refuses one that is not open for booking."""
-    slot = session.exec(select(VRSession).where(VRSession.id == slot_id)
-                        .execution_options(populate_existing=True)).first()
-    if slot is None or slot.kind != SessionKind.open_access:
-        raise NotFound("unknown_slot", _("This session does not exist."))
-    if slot.status != SessionStatus.planned or slot.starts_at <= now:
+def _bookable_slot(session: Session, slot_id: int,
+                   now: datetime) -> tuple[VRSession, Centre, OpenAccessRule | None]:
+    """The slot, its centre and its rule, re-read after the lock in one statement (held by
+    the caller, the seat count finds them in the session); refuses a slot that is not open
+    for booking."""
+    found = session.exec(_slot_centre_rule(), params={"slot_id": slot_id}).first()
+    if found is None or found[0].kind != SessionKind.open_access:
+        raise NotFound("unknown_slot", _("This session does not exist."),
+                       {"slot_id": _("This session does not exist.")})
+    if found[0].status != SessionStatus.planned or found[0].starts_at <= now:
         raise Conflict("slot_closed", _("This session can no longer be booked."))
-    return slot
+    return found
+
+
+@cache
+def _slot_centre_rule() -> Select:
+    """A slot with its centre and its rule (``:slot_id``), fresh from the database."""
+    return (select(VRSession, Centre, OpenAccessRule)
+            .join(Centre, col(Centre.id) == VRSession.centre_id)
+            .outerjoin(OpenAccessRule, col(OpenAccessRule.id) == VRSession.rule_id)
+            .where(VRSession.id == bindparam("slot_id"))
+            .execution_options(populate_existing=True))
 
 
 def address_key(session: Session, address: str | None) -> str | None:
@@ -143,18 +158,11 @@ def _check_hoarding(session: Session, slot: VRSession, email: str | None,
         people_keys.append(f"address:{address}")  # one school's network: only if capped
     lock_people(session, people_keys)
     _check_address_cap(session, address, now, exclude_id)
-    people = []
-    if email:
-        people.append(func.lower(Booking.email) == email.lower())
-    if browser_key:
-        people.append(Booking.browser_key == browser_key)
-    if not people:
+    if not email and not browser_key:
         return
-    mine = session.exec(
-        select(Booking.session_id).join(VRSession, col(VRSession.id) == Booking.session_id)
-        .where(or_(*people), col(Booking.status).in_(ACTIVE), VRSession.starts_at > now,
-               Booking.id != (exclude_id or -1))
-    ).all()
+    mine = session.exec(_held_by_person(bool(email), bool(browser_key)), params={
+        "email": (email or "").lower(), "browser_key": browser_key, "now": now,
+        "exclude_id": exclude_id or -1}).all()
     if slot.id in mine:
         raise Conflict("already_booked", _("You already have a booking for this session."))
     limit = settings_for(session).max_upcoming_bookings
@@ -164,17 +172,29 @@ def _check_hoarding(session: Session, slot: VRSession, email: str | None,
             "first.").format(n=len(mine)))
 
 
+@cache
+def _held_by_person(by_email: bool, by_browser: bool) -> Select:
+    """The slots of a person's active upcoming bookings, by lower-cased ``:email`` and/or
+    ``:browser_key``, after ``:now``, leaving out booking ``:exclude_id``."""
+    people = []
+    if by_email:
+        people.append(func.lower(Booking.email) == bindparam("email"))
+    if by_browser:
+        people.append(Booking.browser_key == bindparam("browser_key"))
+    return (select(Booking.session_id).join(VRSession, col(VRSession.id) == Booking.session_id)
+            .where(or_(*people), col(Booking.status).in_(ACTIVE),
+                   VRSession.starts_at > bindparam("now"),
+                   Booking.id != bindparam("exclude_id")))
+
+
 def create_booking(session: Session, data: BookingInput, now: datetime,
                    browser_key: str | None = None, address: str | None = None) -> BookingResult:
     """Book a seat, or a place on the waiting list when the slot is full."""
     problems = check_input(session, data)
     if problems:
         raise InvalidInput("invalid_booking", " ".join(problems.values()), problems)
-    if session.get(VRSession, data.slot_id) is None:
-        raise NotFound("unknown_slot", _("This session does not exist."),
-                       {"slot_id": _("This session does not exist.")})
-    lock_slots(session, [data.slot_id])
-    slot = _bookable_slot(session, data.slot_id, now)
+    lock_slots(session, [data.slot_id])  # an unknown slot locks nothing and is refused next
+    slot, centre, _rule = _bookable_slot(session, data.slot_id, now)
     email = (data.email or "").strip() or None
     key = browser_key_hash(browser_key)
     where_from = address_key(session, address)
@@ -199,7 +219,7 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
     session.add_all(BookingJob(booking_id=booking.id, job_id=j) for j in set(data.job_ids))
     notify_booking_change(session, booking, status)
     session.flush()
-    return BookingResult(booking, slot, session.get(Centre, slot.centre_id))
+    return BookingResult(booking, slot, centre)
 
 
 def get_booking(session: Session, token: str) -> BookingResult:
@@ -260,7 +280,7 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     booking, old_slot = found.booking, found.slot
     if not can_change(found, now):
         raise Conflict("too_late", _("This booking can no longer be changed online."))
-    new_slot = _bookable_slot(session, new_slot_id, now)
+    new_slot, new_centre, _rule = _bookable_slot(session, new_slot_id, now)
     if new_slot.id == old_slot.id:
         return found
     _check_hoarding(session, new_slot, booking.email, booking.browser_key, now, booking.id,
@@ -275,5 +295,5 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     session.flush()
     notify_booking_change(session, booking, "changed")
     rebalance(session, slot_load(session, old_slot), now, notify_booking_change)
-    return BookingResult(booking, new_slot, session.get(Centre, new_slot.centre_id))
+    return BookingResult(booking, new_slot, new_centre)
 

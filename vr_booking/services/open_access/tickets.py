@@ -4,6 +4,7 @@ holds) and its short code (``ABCD-EFGH``, read aloud and typed at the desk)."""
 import re
 import secrets
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from vr_booking.config import settings_for
@@ -14,6 +15,7 @@ DECLINE_PATH = TICKET_PATH + "/decline"  # "I can no longer come", linked from e
 TICKET_PATH_RE = re.compile(r"/b/([A-Za-z0-9_-]+)")  # a scanned or typed ticket URL
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the desk
 CODE_LENGTH = 8
+_CODE_TAKEN = select(Booking.id).where(Booking.short_code == bindparam("code"))
 
 
 def ticket_url(session: Session, booking: Booking) -> str:
@@ -40,7 +42,7 @@ def new_code(session: Session) -> str:
     """A short code no other booking has."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if not session.exec(select(Booking.id).where(Booking.short_code == code)).first():
+        if not session.exec(_CODE_TAKEN, params={"code": code}).first():
             return code
 
 
