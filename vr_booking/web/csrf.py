@@ -47,16 +47,15 @@ class CSRFMiddleware:
         headers = dict(scope["headers"])
         cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
         known = self._valid(cookies[COOKIE].value if COOKIE in cookies else None)
-        token = known or self.signer.dumps(secrets.token_urlsafe(24))
-        handed_out = False
+        token = known  # a new one is signed only for a page that asks (not for the API)
 
         def get_token() -> str:
-            nonlocal handed_out
-            handed_out = True
+            nonlocal token
+            token = token or self.signer.dumps(secrets.token_urlsafe(24))
             return token
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and handed_out and not known:
+            if message["type"] == "http.response.start" and token and not known:
                 response_headers = MutableHeaders(scope=message)
                 response_headers.append("set-cookie", self._cookie(token))
             await send(message)
