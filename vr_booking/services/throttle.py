@@ -45,10 +45,6 @@ def _own_transaction(session: Session) -> Iterator[Connection]:
         yield session.connection()
         return
     with session.get_bind().begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Losing the last hits in a crash is harmless; waiting for the disk is not: every
-            # request from one address queues on its counter's row while it is flushed.
-            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         yield connection
 
 
