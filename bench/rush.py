@@ -5,8 +5,9 @@ against a real server, beside the floor (a bare one-row insert on the same stack
                          [--email]
 
 For every (workers, clients) it starts `vr-booking serve` on a fresh database (one centre,
-10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, sends one request
-per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
+10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, warms both up
+(200 requests each, sequentially, at another centre / into the floor's table), sends one
+request per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
 confirmed count against the capacity, the booking/floor ratio, the servers' peak memory and,
 on PostgreSQL, how many lock requests were waiting (sampled every 20 ms during the rush).
 ``--email``: every visitor gives an e-mail address (so each booking queues its e-mail).
@@ -39,6 +40,7 @@ from vr_booking.services.open_access.slots import generate_slots
 
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app.py"
 UNLIMITED = "1000000000"
+WARM_UP = 200  # requests to each server before the rush (every worker gets some)
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
@@ -71,25 +73,41 @@ class Run:
         return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
 
 
-def prepare(url: str) -> list[int]:
-    """One centre with 10 headsets and next Wednesday's slots; returns their ids."""
+def prepare(url: str) -> tuple[list[int], list[int]]:
+    """Two centres with 10 headsets and next Wednesday's slots each: ``rush``, whose slots
+    the visitors book, and ``warm``, whose slots warm the server up. Returns their slot ids."""
     migrations.upgrade("head", url)
     engine = make_engine(url)
+    ids = {}
     with Session(engine) as session:
-        centre = Centre(slug="rush", name="Rush", kind="hub")
-        session.add(centre)
-        session.flush()
-        session.add_all(Headset(asset_tag=f"RSH-VR-{n:02d}", home_centre_id=centre.id)
-                        for n in range(1, 11))
-        rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=clock(14),
-                              end_time=clock(16), horizon_weeks=1)
-        session.add(rule)
-        session.flush()
-        generate_slots(session, rule, date.today() + timedelta(days=1))
-        session.commit()
-        ids = list(session.exec(select(VRSession.id).order_by(VRSession.starts_at)))
+        for slug in ("rush", "warm"):
+            centre = Centre(slug=slug, name=slug.title(), kind="hub")
+            session.add(centre)
+            session.flush()
+            session.add_all(Headset(asset_tag=f"{slug.upper()}-VR-{n:02d}",
+                                    home_centre_id=centre.id) for n in range(1, 11))
+            rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=clock(14),
+                                  end_time=clock(16), horizon_weeks=1)
+            session.add(rule)
+            session.flush()
+            generate_slots(session, rule, date.today() + timedelta(days=1))
+            session.commit()
+            ids[slug] = list(session.exec(select(VRSession.id).where(
+                VRSession.centre_id == centre.id).order_by(VRSession.starts_at)))
     engine.dispose()
-    return ids
+    return ids["rush"], ids["warm"]
+
+
+def warm_up(app: LiveServer, floor: LiveServer, slots: list[int]) -> None:
+    """Each server answers requests before the rush, as one that has been running would have
+    (imports done, statements compiled, connections open): bookings at the other centre
+    (booked, waiting and full) and bare inserts."""
+    with httpx.Client(timeout=60) as client:
+        for n in range(WARM_UP):
+            client.post(f"{app.url}/api/v1/bookings", json={
+                "slot_id": slots[n % len(slots)], "name": f"W{n}", "age_confirmed": True,
+                "health_ack": True, "email": f"w{n}@example.org"})
+            client.post(f"{floor.url}/floor", json={"name": f"W{n}"})
 
 
 async def fire(url: str, bodies: list[dict]) -> Run:
@@ -160,13 +178,14 @@ class LockWaits(threading.Thread):
 def one_run(db: str, workers: int, clients: int, email: bool = False) -> str:
     tmp = Path(tempfile.mkdtemp())
     url = fresh_url(db)
-    slots = prepare(url)
+    slots, warm_slots = prepare(url)
     app = start_server(url, tmp / "app", workers=workers,
                        booking_rate_limit_per_minute=UNLIMITED,
                        max_upcoming_bookings_per_address="0")
     floor = start_server(url, tmp / "floor", command=[sys.executable, str(FLOOR_APP),
                                                       "--workers", str(workers)])
     try:
+        warm_up(app, floor, warm_slots)
         bodies = [{"slot_id": slots[n % len(slots)], "name": f"V{n}", "age_confirmed": True,
                    "health_ack": True, **({"email": f"v{n}@example.org"} if email else {})}
                   for n in range(clients)]
