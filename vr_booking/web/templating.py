@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
@@ -87,24 +86,38 @@ def is_fragment(request: Request) -> bool:
 
 @pass_context
 def url_for(context: dict, name: str, /, **path_params: Any) -> URL:
-    """``request.url_for``, with each (route, parameters) path looked up once.
+    """``request.url_for``, with each (route, parameters) path looked up once per router.
 
     Starlette finds a route's path by trying every route in turn (about a millisecond a link
-    on this app): a page listing hundreds of links would spend most of its time there.
+    on this app): a page listing hundreds of links would spend most of its time there. The
+    paths are kept on the router itself: FastAPI's routers cannot be hashed, so they cannot
+    be a cache key (an ``lru_cache`` keyed by the router missed every time).
     """
     request: Request = context["request"]
     router = request.scope.get("router") or request.scope["app"]
-    params = tuple(sorted(path_params.items()))
+    key = (name, tuple(sorted(path_params.items())))
+    paths = known_paths(router)
     try:
-        path = _url_path(router, name, params)
-    except TypeError:  # a parameter that cannot be a cache key
-        path = router.url_path_for(name, **path_params)
+        path = paths.get(key)
+    except TypeError:  # a parameter that cannot be a key
+        return router.url_path_for(name, **path_params).make_absolute_url(request.base_url)
+    if path is None:
+        if len(paths) >= MAX_PATHS:
+            paths.clear()
+        path = paths[key] = router.url_path_for(name, **path_params)
     return path.make_absolute_url(base_url=request.base_url)
 
 
-@lru_cache(maxsize=8192)
-def _url_path(router: Router, name: str, params: tuple[tuple[str, Any], ...]) -> URLPath:
-    return router.url_path_for(name, **dict(params))
+MAX_PATHS = 8192
+
+
+def known_paths(router: Router) -> dict[tuple, URLPath]:
+    """The paths ``url_for`` has found on this router: (name, parameters) → path."""
+    paths = getattr(router, "_vr_known_paths", None)
+    if paths is None:
+        paths = {}
+        router._vr_known_paths = paths  # type: ignore[attr-defined]
+    return paths
 
 
 def build_environment() -> Environment:
