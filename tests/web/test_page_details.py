@@ -86,3 +86,22 @@ def test_links_are_looked_up_once_per_router(client: TestClient, app, make_centr
     assert second.text.count("href=") == first.text.count("href=")
     assert known_paths(app.router) == paths
     assert all(known_paths(app.router)[key] is path for key, path in paths.items())
+
+
+def test_numbers_read_as_babel_writes_them():
+    """The report tables' counts take a short way; it writes what Babel writes."""
+    from babel.numbers import format_decimal
+
+    from vr_booking.i18n import current_language
+    from vr_booking.web.templating import local_number
+
+    for language in ("fr", "en"):
+        token = current_language.set(language)
+        try:
+            for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, 3.0,
+                          1234.56, 99.95):
+                assert local_number(value) == format_decimal(value, format="#,##0.#",
+                                                             locale=language)
+        finally:
+            current_language.reset(token)
+        assert local_number(None) == "—"

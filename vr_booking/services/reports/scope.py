@@ -105,9 +105,8 @@ def scope_and_period(session: Session, user: StaffUser, slug: str | None, first:
 
 def zone_bounds(centres: list[Centre], period: Period) -> dict[str, tuple[datetime, datetime]]:
     """For each time zone among ``centres``: the UTC instants starting and ending the period."""
-    return {centre.timezone: (day_bounds(period.first, centre.timezone)[0],
-                              day_bounds(period.last, centre.timezone)[1])
-            for centre in centres}
+    return {zone: (day_bounds(period.first, zone)[0], day_bounds(period.last, zone)[1])
+            for zone in {centre.timezone for centre in centres}}  # once a zone, not a centre
 
 
 def within(instant: Any, centre_id: Any, scope: Scope, period: Period) -> ColumnElement[bool]:
