@@ -98,8 +98,8 @@ def test_numbers_read_as_babel_writes_them():
     for language in ("fr", "en"):
         token = current_language.set(language)
         try:
-            for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, 3.0,
-                          1234.56, 99.95):
+            for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, -0.04,
+                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf")):
                 assert local_number(value) == format_decimal(value, format="#,##0.#",
                                                              locale=language)
         finally:
