@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vr_booking.i18n import _
 from vr_booking.models import Centre, StaffUser
-from vr_booking.services.access import is_manager, require_managed_centre, visible_centre_ids
+from vr_booking.services.access import is_manager, require_managed_centre, visible_centres
 from vr_booking.services.errors import Forbidden, InvalidInput
 from vr_booking.services.timeutil import day_bounds, local_date
 
@@ -75,9 +75,7 @@ def report_scope(session: Session, user: StaffUser, slug: str | None) -> Scope:
         return Scope([centre], centre)
     if not is_manager(user):
         raise Forbidden("managers_only", _("Reports are for the centres' managers."))
-    centres = session.exec(select(Centre).where(
-        col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)).all()
-    return Scope(list(centres))
+    return Scope(visible_centres(session, user))
 
 
 def period_shortcuts(today: date) -> list[tuple[str, Period]]:
@@ -97,9 +95,11 @@ def scope_today(scope: Scope, now: datetime) -> date:
 
 
 def scope_and_period(session: Session, user: StaffUser, slug: str | None, first: date | None,
-                     last: date | None, now: datetime) -> tuple[Scope, Period]:
-    """The centres the user asked for (and may read) and the period, checked."""
-    scope = report_scope(session, user, slug)
+                     last: date | None, now: datetime,
+                     network: Scope | None = None) -> tuple[Scope, Period]:
+    """The centres the user asked for (and may read) and the period, checked; ``network``:
+    the user's network scope when the caller has already read it."""
+    scope = network if network is not None and not slug else report_scope(session, user, slug)
     return scope, check_period(first, last, scope_today(scope, now))
 
 
