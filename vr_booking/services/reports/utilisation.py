@@ -220,8 +220,10 @@ def headset_utilisation(session: Session, scope: Scope, period: Period,
         result.by_centre[centre_id].add(used.get(key, 0.0), available.get(key, 0.0))
         per_headset[headset_id].add(used.get(key, 0.0), available.get(key, 0.0))
     if per_headset:
-        tags = dict(session.exec(select(Headset.id, Headset.asset_tag)
-                                 .where(col(Headset.id).in_(per_headset.keys()))).all())
+        query = select(Headset.id, Headset.asset_tag)
+        if not scope.every_centre:  # an administrator's network: every tag, without a list
+            query = query.where(col(Headset.id).in_(per_headset.keys()))
+        tags = dict(session.exec(query).all())
         for headset_id, usage in per_headset.items():
             usage.asset_tag = tags[headset_id]
         result.by_headset = sorted(per_headset.values(), key=lambda u: u.asset_tag)
