@@ -185,8 +185,11 @@ def build(url: str, size: str) -> dict[str, int]:
     with engine.connect() as conn:
         counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
                   for table in ("centre", "headset", "vr_session", "booking")}
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        # Statistics and the visibility map, as autovacuum keeps them on a database in use
+        # (an ANALYZE in the connection's transaction was rolled back: no statistics at all).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return counts
 

@@ -146,3 +146,26 @@ def test_the_calendar_works_on_a_phone(page: Page, marseille, db):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         expect(page.get_by_role("link", name="Atelier CV")).to_be_visible()
         assert serious_violations(page) == []
+
+
+def test_the_network_calendar_pages_its_centres_on_a_phone(page: Page, marseille, make_centre):
+    """More centres than a page holds: the pager is reached and followed with the keyboard,
+    and the page reflows to 360 px without serious accessibility violations."""
+    server, world = marseille
+    for n in range(1, 21):  # with Marseille and Gap, 22 centres the hub's manager sees
+        make_centre(f"assoc-{n:02d}", name=f"Antenne {n:02d}", kind="associated",
+                    hub_id=world.marseille.id)
+    sign_in(page, server.url)
+    page.set_viewport_size({"width": 360, "height": 740})
+    for language in ("fr", "en"):
+        page.goto(f"{server.url}/staff/calendar?lang={language}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert serious_violations(page) == []
+    pager = page.get_by_role("navigation", name="Centres shown")
+    expect(pager).to_contain_text("Centres 1 to 20 of 22, by name")
+    pager.get_by_role("link", name="Next centres →").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(page.get_by_role("navigation", name="Centres shown")).to_contain_text(
+        "Centres 21 to 22 of 22, by name")
+    assert serious_violations(page) == []

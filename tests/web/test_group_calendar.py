@@ -127,3 +127,40 @@ def test_a_feed_needs_a_label(client, world):
     page = post_form(client, "/staff/centres/marseille/calendar-feeds?lang=en", {"label": ""})
     assert page.status_code == 422
     assert 'id="label-error"' in page.text
+
+
+def test_the_network_calendar_shows_a_page_of_centres_at_a_time(client, db, make_centre,
+                                                                 make_staff):
+    """An administrator of a big network sees a page of centres at a time, by name; the week
+    and month links keep the page, and the picker still reaches every centre."""
+    from vr_booking.web.pages.group_calendar import CENTRES_PER_PAGE
+
+    centres = [make_centre(f"c{n:02d}", name=f"Centre {n:02d}")
+               for n in range(1, CENTRES_PER_PAGE + 2)]
+    for centre in (centres[0], centres[-1]):
+        add_headsets(db, centre, 1, prefix=f"{centre.slug.upper()}-VR-")
+        plan_group(db, centre, title=f"Atelier {centre.name}", days=3, headsets=1)
+    make_staff("root@example.org", role="admin")
+    login(client, "root@example.org")
+    day = (centre_today(centres[0]) + timedelta(days=3)).isoformat()
+    last = f"Atelier Centre {CENTRES_PER_PAGE + 1:02d}"
+    first = client.get(f"{CALENDAR}&day={day}").text
+    assert "Atelier Centre 01" in first
+    assert last not in first
+    assert f"Centres 1 to {CENTRES_PER_PAGE} of {CENTRES_PER_PAGE + 1}, by name" in first
+    assert re.search(r'href="[^"]*page=2[^"]*">Next centres', first)
+    assert first.count('<option value="c') == CENTRES_PER_PAGE + 1  # the picker: every one
+    second = client.get(f"{CALENDAR}&day={day}&page=2").text
+    assert last in second
+    assert "Atelier Centre 01" not in second
+    assert "Previous centres" in second
+    assert "Next centres" not in second
+    week_links = re.findall(r'<a href="([^"]*)" rel="(?:next|prev)"', second)
+    assert week_links
+    assert all("page=2" in link.replace("&amp;", "&") for link in week_links)
+    assert 'name="page" value="2"' in second
+    past_the_end = client.get(f"{CALENDAR}&day={day}&page=9").text
+    assert last in past_the_end  # the last page
+    one = client.get(f"{CALENDAR}&day={day}&page=2&centre=c01").text
+    assert "Atelier Centre 01" in one
+    assert "Centres shown" not in one

@@ -69,3 +69,39 @@ def test_book_links_name_their_day(client: TestClient, db: Session, make_open_ac
     page = client.get("/?lang=en").text
     assert re.search(r'aria-label="Book Wednesday, [A-Z][a-z]+ \d+, \d{4}, 2:00\s?PM–2:20\s?PM"',
                      page)
+
+
+def test_links_are_looked_up_once_per_router(client: TestClient, app, make_centre, make_staff):
+    """Starlette tries every route to find a link's path; the templates keep what they found
+    on the router, so the second drawing of a page looks nothing up again."""
+    from vr_booking.web.templating import known_paths
+
+    make_centre("hub")
+    make_staff("fac@example.org", centres=("hub",))
+    login(client, "fac@example.org")
+    first = client.get("/staff/calendar?centre=hub")
+    paths = dict(known_paths(app.router))
+    assert ("groups", (("slug", "hub"),)) in paths
+    second = client.get("/staff/calendar?centre=hub")
+    assert second.text.count("href=") == first.text.count("href=")
+    assert known_paths(app.router) == paths
+    assert all(known_paths(app.router)[key] is path for key, path in paths.items())
+
+
+def test_numbers_read_as_babel_writes_them():
+    """The report tables' counts take a short way; it writes what Babel writes."""
+    from babel.numbers import format_decimal
+
+    from vr_booking.i18n import current_language
+    from vr_booking.web.templating import local_number
+
+    for language in ("fr", "en"):
+        token = current_language.set(language)
+        try:
+            for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, -0.04,
+                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf")):
+                assert local_number(value) == format_decimal(value, format="#,##0.#",
+                                                             locale=language)
+        finally:
+            current_language.reset(token)
+        assert local_number(None) == "—"

@@ -81,6 +81,7 @@ class HeadsetUse(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("(booking_id IS NULL) <> (participant_id IS NULL)", name="one_person"),
         Index("ix_headset_use_headset_id_returned_at", "headset_id", "returned_at"),
+        Index("ix_headset_use_started_at", "started_at"),  # reports: the period's uses
     )
 
     id: int | None = Field(default=None, primary_key=True)

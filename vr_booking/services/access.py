@@ -42,9 +42,12 @@ def visible_centre_ids(session: Session, user: StaffUser) -> set[int]:
 
 
 def visible_centres(session: Session, user: StaffUser) -> list[Centre]:
-    """The centres this user may see, by name."""
-    return list(session.exec(select(Centre).where(
-        col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)))
+    """The centres this user may see, by name (an admin's without a list of every id: one
+    parameter a centre was most of the cost of this query on a network)."""
+    query = select(Centre).order_by(Centre.name)
+    if user.role != Role.admin:
+        query = query.where(col(Centre.id).in_(visible_centre_ids(session, user)))
+    return list(session.exec(query))
 
 
 def require_centre(session: Session, user: StaffUser, slug: str) -> Centre:

@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from vr_booking.i18n import _
-from vr_booking.models import Centre, StaffUser
-from vr_booking.services.access import is_manager, require_managed_centre, visible_centre_ids
+from vr_booking.models import Centre, Role, StaffUser
+from vr_booking.services.access import is_manager, require_managed_centre, visible_centres
 from vr_booking.services.errors import Forbidden, InvalidInput
 from vr_booking.services.timeutil import day_bounds, local_date
 
@@ -38,6 +38,7 @@ class Scope:
 
     centres: list[Centre]
     centre: Centre | None = None
+    every_centre: bool = False  # an administrator's network: SQL needs no list of centres
 
     @property
     def ids(self) -> list[int]:
@@ -75,9 +76,7 @@ def report_scope(session: Session, user: StaffUser, slug: str | None) -> Scope:
         return Scope([centre], centre)
     if not is_manager(user):
         raise Forbidden("managers_only", _("Reports are for the centres' managers."))
-    centres = session.exec(select(Centre).where(
-        col(Centre.id).in_(visible_centre_ids(session, user))).order_by(Centre.name)).all()
-    return Scope(list(centres))
+    return Scope(visible_centres(session, user), every_centre=user.role == Role.admin)
 
 
 def period_shortcuts(today: date) -> list[tuple[str, Period]]:
@@ -97,17 +96,18 @@ def scope_today(scope: Scope, now: datetime) -> date:
 
 
 def scope_and_period(session: Session, user: StaffUser, slug: str | None, first: date | None,
-                     last: date | None, now: datetime) -> tuple[Scope, Period]:
-    """The centres the user asked for (and may read) and the period, checked."""
-    scope = report_scope(session, user, slug)
+                     last: date | None, now: datetime,
+                     network: Scope | None = None) -> tuple[Scope, Period]:
+    """The centres the user asked for (and may read) and the period, checked; ``network``:
+    the user's network scope when the caller has already read it."""
+    scope = network if network is not None and not slug else report_scope(session, user, slug)
     return scope, check_period(first, last, scope_today(scope, now))
 
 
 def zone_bounds(centres: list[Centre], period: Period) -> dict[str, tuple[datetime, datetime]]:
     """For each time zone among ``centres``: the UTC instants starting and ending the period."""
-    return {centre.timezone: (day_bounds(period.first, centre.timezone)[0],
-                              day_bounds(period.last, centre.timezone)[1])
-            for centre in centres}
+    return {zone: (day_bounds(period.first, zone)[0], day_bounds(period.last, zone)[1])
+            for zone in {centre.timezone for centre in centres}}  # once a zone, not a centre
 
 
 def within(instant: Any, centre_id: Any, scope: Scope, period: Period) -> ColumnElement[bool]:
@@ -117,6 +117,9 @@ def within(instant: Any, centre_id: Any, scope: Scope, period: Period) -> Column
     for centre in scope.centres:
         ids_by_zone[centre.timezone].append(centre.id)
     bounds = zone_bounds(scope.centres, period)
+    if scope.every_centre and len(ids_by_zone) == 1:  # every centre, one zone: no list
+        start, end = next(iter(bounds.values()))
+        return and_(instant >= start, instant < end)
     branches = [and_(centre_id.in_(ids), instant >= bounds[zone][0],
                      instant < bounds[zone][1]) for zone, ids in ids_by_zone.items()]
     return or_(*branches) if branches else false()

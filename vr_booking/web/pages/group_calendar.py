@@ -2,13 +2,14 @@
 and group sessions together), and a centre's ICS feeds (made and revoked by managers; the
 feed itself answers at an unguessable address, without signing in)."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Path, Query, Request
 from fastapi.responses import Response
 
-from vr_booking.models import utcnow
+from vr_booking.models import Centre, utcnow
 from vr_booking.services.access import (
     can_manage,
     require_centre,
@@ -27,22 +28,54 @@ from vr_booking.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Day = Annotated[date | None, Query(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+CENTRES_PER_PAGE = 20  # centres a page of the network calendar (a week of them is long on a phone)
+
+
+@dataclass
+class CentrePage:
+    """The centres one page of the network calendar shows, by name."""
+
+    number: int
+    last: int
+    centres: list[Centre]
+    total: int
+
+    @property
+    def first_shown(self) -> int:
+        return (self.number - 1) * CENTRES_PER_PAGE + 1
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.centres) - 1
+
+
+def centre_page(centres: list[Centre], number: int) -> CentrePage:
+    """Page ``number`` of ``centres`` (the last one when past it)."""
+    last = max(1, -(-len(centres) // CENTRES_PER_PAGE))
+    number = min(number, last)
+    start = (number - 1) * CENTRES_PER_PAGE
+    return CentrePage(number, last, centres[start:start + CENTRES_PER_PAGE], len(centres))
 
 
 @router.get("/staff/calendar", name="calendar")
 def calendar_page(request: Request, session: SessionDep, staff: CurrentStaff,
                   centre: Annotated[str, Query(max_length=40)] = "",
-                  view: Literal["week", "month"] = "week", day: Day = None):
-    """Every centre you see (the network) unless ``centre`` names one."""
+                  view: Literal["week", "month"] = "week", day: Day = None,
+                  page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    """Every centre you see (the network) unless ``centre`` names one. The network is shown
+    ``CENTRES_PER_PAGE`` centres a page (``page``), so that the page's cost does not grow
+    with the network; the centre picker reaches any centre."""
     centres = visible_centres(session, staff)
     chosen = require_centre(session, staff, centre) if centre else None
-    shown = [chosen] if chosen else centres
+    paged = centre_page(centres, page)
+    shown = [chosen] if chosen else paged.centres
     zone = (chosen or (centres[0] if centres else None))
     today = local_date(utcnow(), zone.timezone if zone else "Europe/Paris")
     found = calendar_view(session, shown, view, day or today)
     return render(request, "pages/group_calendar.html", {
         "staff": staff, "centres": centres, "chosen": chosen, "calendar": found,
         "today": today, "network": chosen is None and len(centres) > 1,
+        "paged": paged if chosen is None and paged.last > 1 else None,
         "can_manage": chosen is not None and can_manage(session, staff, chosen.id)})
 
 

@@ -59,6 +59,7 @@ def _filters(session: SessionDep, staff: CurrentStaff, centre: str, first: date 
     network = report_scope(session, staff, None)
     today = scope_today(network, utcnow())
     return {"staff": staff, "centres": network.centres, "centre_slug": centre,
+            "network_scope": network,
             "values": {"from": first.isoformat() if first else "",
                        "to": last.isoformat() if last else ""},
             "shortcuts": period_shortcuts(today)}
@@ -69,7 +70,8 @@ def reports(request: Request, session: SessionDep, staff: CurrentStaff, centre: 
             from_: From = None, to: To = None):
     context = _filters(session, staff, centre, from_, to)
     try:
-        scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
+        scope, period = scope_and_period(session, staff, centre, from_, to, utcnow(),
+                                         context["network_scope"])
     except InvalidInput as error:
         return render(request, "pages/report_dashboard.html",
                       {**context, "errors": error.fields}, status_code=422)
@@ -100,7 +102,8 @@ def report_esf(request: Request, session: SessionDep, staff: CurrentStaff,
                centre: CentreSlug = "", from_: From = None, to: To = None):
     context = _filters(session, staff, centre, from_, to)
     try:
-        scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
+        scope, period = scope_and_period(session, staff, centre, from_, to, utcnow(),
+                                         context["network_scope"])
     except InvalidInput as error:
         return render(request, "pages/report_esf.html", {**context, "errors": error.fields},
                       status_code=422)
