@@ -164,3 +164,16 @@ def test_the_network_calendar_shows_a_page_of_centres_at_a_time(client, db, make
     one = client.get(f"{CALENDAR}&day={day}&page=2&centre=c01").text
     assert "Atelier Centre 01" in one
     assert "Centres shown" not in one
+
+
+def test_day_headings_keep_the_month_s_capital_in_english(client, world):
+    """Only the first letter is raised ("lundi" → "Lundi"): English months keep theirs."""
+    login(client, FACILITATOR)
+    day = centre_today(world.marseille) + timedelta(days=3)
+    page = client.get(f"{CALENDAR}&centre=marseille&day={day.isoformat()}").text
+    heading = re.search(rf'<h3 id="day-{day.isoformat()}">([^<]+)', page).group(1)
+    assert day.strftime("%B") in heading  # "December", not "december"
+    french = client.get(f"/staff/calendar?lang=fr&centre=marseille&day={day.isoformat()}").text
+    heading = re.search(rf'<h3 id="day-{day.isoformat()}">([^<]+)', french).group(1)
+    assert heading[0].isupper()  # "Jeudi 10 décembre 2026"
+    assert heading.split()[1:] == [w.lower() for w in heading.split()[1:]]

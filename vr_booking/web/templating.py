@@ -109,6 +109,13 @@ def format_day(day: date, fmt: str = "full") -> str:
     return format_date(day, fmt, locale=current_language.get())
 
 
+def first_capital(text: str) -> str:
+    """The first letter in capitals, the rest untouched ("lundi 7 décembre" → "Lundi 7
+    décembre", "Monday, December 7" unchanged): Jinja's ``capitalize`` lowers the rest, which
+    made English months lower-case."""
+    return text[:1].upper() + text[1:]
+
+
 def csrf_token(request: Request) -> str:
     """The CSRF token for forms (:class:`vr_booking.web.csrf.CSRFMiddleware` puts a getter in
     the scope)."""
@@ -185,6 +192,7 @@ def build_environment() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
     env.filters["format_day"] = format_day
+    env.filters["first_capital"] = first_capital
     env.filters["label"] = label
     env.filters["ticket_code"] = format_code
     env.filters["number"] = local_number
