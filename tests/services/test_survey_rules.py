@@ -4,7 +4,7 @@ session, with a real SMTP server)."""
 
 import email
 import secrets
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email import policy
 
 import pytest
@@ -45,9 +45,11 @@ YES = SurveyAnswer(learned=True, go_further=False, discomfort=False)
 
 
 @pytest.fixture
-def past(db, english):
+def past(db, english, time_machine):
     """A centre, a 20-minute slot that ended 40 minutes ago, Ana checked in (with an
-    e-mail), Ben a no-show, and a workshop with a participant coded W-01."""
+    e-mail), Ben a no-show, and a workshop with a participant coded W-01. The clock runs
+    from 13:00 Paris time, so that "an hour ago" is today whenever the tests run."""
+    time_machine.move_to(datetime.combine(date.today(), time(12), tzinfo=UTC))
     centre = Centre(slug="hub", name="Hub", kind="hub")
     db.add(centre)
     db.flush()
