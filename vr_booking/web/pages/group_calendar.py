@@ -36,7 +36,6 @@ class CentrePage:
     """The centres one page of the network calendar shows, by name."""
 
     number: int
-    last: int
     centres: list[Centre]
     total: int
 
@@ -51,10 +50,9 @@ class CentrePage:
 
 def centre_page(centres: list[Centre], number: int) -> CentrePage:
     """Page ``number`` of ``centres`` (the last one when past it)."""
-    last = max(1, -(-len(centres) // CENTRES_PER_PAGE))
-    number = min(number, last)
+    number = min(number, max(1, -(-len(centres) // CENTRES_PER_PAGE)))
     start = (number - 1) * CENTRES_PER_PAGE
-    return CentrePage(number, last, centres[start:start + CENTRES_PER_PAGE], len(centres))
+    return CentrePage(number, centres[start:start + CENTRES_PER_PAGE], len(centres))
 
 
 @router.get("/staff/calendar", name="calendar")
@@ -75,7 +73,8 @@ def calendar_page(request: Request, session: SessionDep, staff: CurrentStaff,
     return render(request, "pages/group_calendar.html", {
         "staff": staff, "centres": centres, "chosen": chosen, "calendar": found,
         "today": today, "network": chosen is None and len(centres) > 1,
-        "paged": paged if chosen is None and paged.last > 1 else None,
+        "paged": paged if chosen is None and paged.total > CENTRES_PER_PAGE else None,
+        "page_size": CENTRES_PER_PAGE,
         "can_manage": chosen is not None and can_manage(session, staff, chosen.id)})
 
 
