@@ -13,44 +13,31 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import (
     PG_URL,
     reset_postgres,
     start_server,
     stop_server,
 )
+from rush import open_access_centre
 
 from vr_booking import migrations
 from vr_booking.db import make_engine
-from vr_booking.models import Centre, Headset, OpenAccessRule, VRSession
-from vr_booking.services.open_access.slots import generate_slots
 
 
 def prepare(url: str) -> list[int]:
     migrations.upgrade("head", url)
     engine = make_engine(url)
     with Session(engine) as session:
-        centre = Centre(slug="bench", name="Bench", kind="hub")
-        session.add(centre)
-        session.flush()
-        session.add_all(Headset(asset_tag=f"BEN-VR-{n:02d}", home_centre_id=centre.id)
-                        for n in range(1, 11))
-
-        rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=clock(9),
-                              end_time=clock(18), horizon_weeks=8)
-        session.add(rule)
-        session.flush()
-        generate_slots(session, rule, date.today() + timedelta(days=1))
-        session.commit()
-        ids = list(session.exec(select(VRSession.id)))
+        ids = open_access_centre(session, "bench", clock(9), clock(18), 8)
     engine.dispose()
     return ids
 

@@ -73,29 +73,35 @@ class Run:
         return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
 
 
+def open_access_centre(session: Session, slug: str, start: clock, end: clock,
+                       weeks: int) -> list[int]:
+    """A hub with 10 headsets and a Wednesday rule from ``start`` to ``end`` for ``weeks``
+    weeks, its slots generated from tomorrow; returns their ids, by start."""
+    centre = Centre(slug=slug, name=slug.title(), kind="hub")
+    session.add(centre)
+    session.flush()
+    session.add_all(Headset(asset_tag=f"{slug.upper()}-VR-{n:02d}", home_centre_id=centre.id)
+                    for n in range(1, 11))
+    rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=start, end_time=end,
+                          horizon_weeks=weeks)
+    session.add(rule)
+    session.flush()
+    generate_slots(session, rule, date.today() + timedelta(days=1))
+    session.commit()
+    return list(session.exec(select(VRSession.id).where(VRSession.centre_id == centre.id)
+                             .order_by(VRSession.starts_at)))
+
+
 def prepare(url: str) -> tuple[list[int], list[int]]:
-    """Two centres with 10 headsets and next Wednesday's slots each: ``rush``, whose slots
-    the visitors book, and ``warm``, whose slots warm the server up. Returns their slot ids."""
+    """Two centres with next Wednesday's slots: ``rush``, whose slots the visitors book, and
+    ``warm``, whose slots warm the server up. Returns their slot ids."""
     migrations.upgrade("head", url)
     engine = make_engine(url)
-    ids = {}
     with Session(engine) as session:
-        for slug in ("rush", "warm"):
-            centre = Centre(slug=slug, name=slug.title(), kind="hub")
-            session.add(centre)
-            session.flush()
-            session.add_all(Headset(asset_tag=f"{slug.upper()}-VR-{n:02d}",
-                                    home_centre_id=centre.id) for n in range(1, 11))
-            rule = OpenAccessRule(centre_id=centre.id, weekday=2, start_time=clock(14),
-                                  end_time=clock(16), horizon_weeks=1)
-            session.add(rule)
-            session.flush()
-            generate_slots(session, rule, date.today() + timedelta(days=1))
-            session.commit()
-            ids[slug] = list(session.exec(select(VRSession.id).where(
-                VRSession.centre_id == centre.id).order_by(VRSession.starts_at)))
+        ids = [open_access_centre(session, slug, clock(14), clock(16), 1)
+               for slug in ("rush", "warm")]
     engine.dispose()
-    return ids["rush"], ids["warm"]
+    return ids[0], ids[1]
 
 
 def warm_up(app: LiveServer, floor: LiveServer, slots: list[int]) -> None:
