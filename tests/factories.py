@@ -13,7 +13,8 @@ import socket
 import subprocess
 import sys
 import time as clock
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -420,6 +421,20 @@ def qr_video(path, text: str, width: int = 640, height: int = 480) -> None:
     frame = b"FRAME\n" + bytes(luma) + chroma + chroma
     path.write_bytes(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
                      + frame * 5)
+
+
+@contextmanager
+def camera_browser(browser_type, launch_args: dict, video: Path, text: str) -> Iterator:
+    """A Chromium whose fake camera plays a video of the QR code of ``text`` (written to
+    ``video``), closed on leaving."""
+    qr_video(video, text)
+    args = [*launch_args["args"], "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+    browser = browser_type.launch(**{**launch_args, "args": args})
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def sign_in_to_today(page: Page, url: str) -> list[str]:

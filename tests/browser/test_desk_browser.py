@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from factories import qr_video, sign_in_to_today
+from factories import camera_browser, sign_in_to_today
 from vr_booking.services.open_access.booking import BookingInput, create_booking
 
 pytestmark = pytest.mark.browser
@@ -116,12 +116,8 @@ def test_today_fits_a_phone_screen(page: Page, today):
 def test_the_camera_checks_in_the_ticket_it_reads(browser_type, browser_type_launch_args,
                                                   today, tmp_path):
     server, (ana, _ben) = today
-    video = tmp_path / "ticket.y4m"
-    qr_video(video, f"{server.url}/b/{ana.token}")
-    args = [*browser_type_launch_args["args"], "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
-    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
-    try:
+    with camera_browser(browser_type, browser_type_launch_args, tmp_path / "ticket.y4m",
+                        f"{server.url}/b/{ana.token}") as browser:
         page = browser.new_page(locale="fr-FR")  # sign_in_to_today reads the French form
         errors = sign_in_to_today(page, server.url)
         page.locator("#camera-start").click()
@@ -131,5 +127,3 @@ def test_the_camera_checks_in_the_ticket_it_reads(browser_type, browser_type_lau
         expect(page.locator("#camera-video")).to_be_hidden()
         expect(page.locator("#camera-start")).to_be_visible()
         assert errors == []
-    finally:
-        browser.close()

@@ -15,12 +15,12 @@ from factories import (
     MANAGER,
     PASSWORD,
     LoanNetwork,
+    camera_browser,
     centre_today,
     decode_qr,
     lend_through_service,
     make_loan_network,
     needs_zbarimg,
-    qr_video,
     reread,
     serious_violations,
 )
@@ -201,12 +201,8 @@ def test_the_camera_adds_a_scanned_label_to_the_list(browser_type, browser_type_
     """Chromium's fake camera plays a video of MRS-VR-01's label: the page reads it."""
     url = live_server.url
     loan = lend_through_service(db, network, TAGS)
-    video = tmp_path / "label.y4m"
-    qr_video(video, f"{url}/h/MRS-VR-01")
-    args = [*browser_type_launch_args["args"], "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
-    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
-    try:
+    with camera_browser(browser_type, browser_type_launch_args, tmp_path / "label.y4m",
+                        f"{url}/h/MRS-VR-01") as browser:
         page = browser.new_page()
         errors = sign_in(page, url, MANAGER, f"/staff/loans/{loan.id}/dispatch")
         page.get_by_role("button", name="Scan with the camera").click()
@@ -218,5 +214,3 @@ def test_the_camera_adds_a_scanned_label_to_the_list(browser_type, browser_type_
         page.get_by_role("button", name="Stop the camera").click()
         expect(page.locator("#scan-camera-video")).to_be_hidden()
         assert errors == []
-    finally:
-        browser.close()
