@@ -32,6 +32,7 @@ from vr_booking.models import Centre, StaffUser, VRSession
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.admin.tokens import issue_api_token
 from vr_booking.web.app import create_app
+from vr_booking.web.collector import settle_after_start_up
 
 PASSWORD = "benchmark password"  # noqa: S105
 
@@ -100,6 +101,7 @@ def main() -> None:
     settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()),
                         secret_key=secrets.token_urlsafe(32), base_url="http://bench")
     app = create_app(settings, engine)
+    settle_after_start_up()  # as a server's worker does after building its app
     with TestClient(app) as public, TestClient(app) as admin, TestClient(app) as manager, \
             TestClient(app) as desk:
         login(admin, "admin@bench.org", PASSWORD)

@@ -12,6 +12,7 @@ from vr_booking.db import make_engine
 from vr_booking.paths import STATIC_DIR
 from vr_booking.web.api import ROUTERS as API_ROUTERS
 from vr_booking.web.api.responses import install_openapi
+from vr_booking.web.collector import settle_after_start_up
 from vr_booking.web.csrf import CSRFMiddleware
 from vr_booking.web.errors import install_error_handlers
 from vr_booking.web.headers import SecurityHeadersMiddleware
@@ -54,4 +55,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
 
 def create_default_app() -> FastAPI:
     """Entry point for ``uvicorn --factory`` (each worker builds its own app)."""
-    return create_app()
+    app = create_app()
+    settle_after_start_up()
+    return app
