@@ -80,11 +80,11 @@ def headsets_at_many(session: Session, stays: Iterable[Stay],
     lent_here: dict[Stay, set[int]] = {stay: set() for stay in stays}
     for hid, home, to, start, end, status in loans:
         for stay in by_centre.get(to, []):
-            if _in_effect(status, start, end, stay[1], stay[2]) and start <= stay[1] and (
+            if in_effect(status, start, end, stay[1], stay[2]) and start <= stay[1] and (
                     end >= stay[2] or status == LoanStatus.overdue):
                 lent_here[stay].add(hid)
         for stay in by_centre.get(home, []) if home != to else []:
-            if _in_effect(status, start, end, stay[1], stay[2]):
+            if in_effect(status, start, end, stay[1], stay[2]):
                 away[stay].add(hid)
     guests = set().union(*lent_here.values())
     headsets = session.exec(
@@ -124,20 +124,11 @@ def at_centre_throughout(centre_id: Any, first: Any, last: Any) -> ColumnElement
                and_(Headset.home_centre_id == centre_id, ~lent_away))
 
 
-def _in_effect(status: str, start: date, end: date, first: date, last: date) -> bool:
-    """:func:`loans_in_effect` for one loan, in Python."""
+def in_effect(status: str, start: date, end: date, first: date, last: date) -> bool:
+    """:func:`loans_in_effect` for one loan, in Python: it places its headsets away on a day
+    of [first, last]."""
     return status in EFFECTIVE_LOAN_STATES and start <= last and (
         end >= first or status == LoanStatus.overdue)
-
-
-def lent_on(session: Session, day: date, headset_ids: Iterable[int]) -> dict[int, int]:
-    """Headset id → the centre it is lent to on ``day``, for those of these headsets away
-    that day (the others are at their home centre)."""
-    query = (select(LoanHeadset.headset_id, Loan.to_centre_id)
-             .join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-             .where(loans_in_effect(day, day), col(LoanHeadset.headset_id).in_(list(headset_ids)))
-             .order_by(Loan.start_date))
-    return dict(session.exec(query).all())  # the latest loan wins, as in current_centre_id
 
 
 def current_centre_id(session: Session, headset: Headset, at: datetime) -> int:
@@ -165,7 +156,7 @@ def centre_ids_at(session: Session, headsets: Iterable[Headset], at: datetime) -
                col(LoanHeadset.headset_id).in_(list(days)))
         .order_by(Loan.start_date)
     ).all()
-    for hid, to, start, end, status in loans:  # the latest loan wins, as in lent_on
-        if _in_effect(status, start, end, days[hid], days[hid]):
+    for hid, to, start, end, status in loans:  # the latest loan wins
+        if in_effect(status, start, end, days[hid], days[hid]):
             found[hid] = to
     return found

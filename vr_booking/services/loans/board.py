@@ -24,7 +24,7 @@ from vr_booking.models import (
     SessionStatus,
     VRSession,
 )
-from vr_booking.services.fleet.location import lent_on, loans_in_effect
+from vr_booking.services.fleet.location import in_effect, loans_in_effect
 from vr_booking.services.fleet.reservations import reservations
 from vr_booking.services.loans.clashes import is_late, loan_period
 from vr_booking.services.loans.network import network_centres
@@ -138,11 +138,12 @@ def build_board(session: Session, hub: Centre, view: str, start: date | None,
         Headset.service_state != ServiceState.retired).order_by(Headset.asset_tag)))
     ids = [h.id for h in headsets]
     cells = {h.id: [] for h in headsets}
+    loans = _loans(session, ids, columns[0].first, columns[-1].last)
     for column in columns:
-        lent, loans = lent_on(session, column.first, ids), _loans(session, ids, column)
+        lent, shown = _in_column(loans, column)
         for headset in headsets:
             cells[headset.id].append(Cell(by_id.get(lent.get(headset.id), by_id[
-                headset.home_centre_id]), loans.get(headset.id, [])))
+                headset.home_centre_id]), shown.get(headset.id, [])))
     _add_sessions(session, hub, headsets, columns, cells, by_id)
     _add_open_access(session, hub, headsets, columns, cells)
     shown = next((n for n, c in enumerate(columns) if c.holds(today)), 0)
@@ -151,15 +152,29 @@ def build_board(session: Session, hub: Centre, view: str, start: date | None,
     return Board(hub, view, today, columns, [g for g in groups if g.rows], by_id)
 
 
-def _loans(session: Session, ids: list[int], column: Column) -> dict[int, list[Loan]]:
-    found: dict[int, list[Loan]] = {}
-    for headset_id, loan in session.exec(
-            select(LoanHeadset.headset_id, Loan).join(Loan, col(Loan.id) == LoanHeadset.loan_id)
-            .where(col(LoanHeadset.headset_id).in_(ids), loans_in_effect(column.first,
-                                                                         column.last))
-            .order_by(Loan.start_date)):
-        found.setdefault(headset_id, []).append(loan)
-    return found
+def _loans(session: Session, ids: list[int], first: date,
+           last: date) -> list[tuple[int, Loan]]:
+    """(headset id, loan) for the loans of these headsets in effect on a day of [first,
+    last], oldest start first: read once for the whole board, settled by column in Python."""
+    return list(session.exec(
+        select(LoanHeadset.headset_id, Loan).join(Loan, col(Loan.id) == LoanHeadset.loan_id)
+        .where(col(LoanHeadset.headset_id).in_(ids), loans_in_effect(first, last))
+        .order_by(Loan.start_date)))
+
+
+def _in_column(loans: list[tuple[int, Loan]],
+               column: Column) -> tuple[dict[int, int], dict[int, list[Loan]]]:
+    """Where each lent headset is on the column's first day (the latest loan wins) and the
+    loans in effect during the column, by headset."""
+    lent: dict[int, int] = {}
+    shown: dict[int, list[Loan]] = {}
+    for headset_id, loan in loans:
+        facts = (loan.status, loan.start_date, loan.end_date)
+        if in_effect(*facts, column.first, column.first):
+            lent[headset_id] = loan.to_centre_id
+        if in_effect(*facts, column.first, column.last):
+            shown.setdefault(headset_id, []).append(loan)
+    return lent, shown
 
 
 def _add_sessions(session: Session, hub: Centre, headsets: list[Headset],
