@@ -13,12 +13,11 @@ from datetime import datetime
 from functools import cache
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, func, select
 
-from vr_booking.addresses import in_networks
 from vr_booking.config import settings_for
-from vr_booking.db import lock_people, lock_slots
+from vr_booking.db import lock_slots
 from vr_booking.i18n import _
 from vr_booking.models import (
     ACTIVE,
@@ -34,10 +33,10 @@ from vr_booking.models import (
 )
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.open_access.capacity import slot_load
+from vr_booking.services.open_access.limits import address_key, check_person_limits
 from vr_booking.services.open_access.mail import notify_booking_change
 from vr_booking.services.open_access.tickets import new_code, new_token
 from vr_booking.services.open_access.waitlist import rebalance
-from vr_booking.services.throttle import counter_key
 
 MAX_JOBS = 3
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -122,71 +121,6 @@ def _slot_centre_rule() -> Select:
             .execution_options(populate_existing=True))
 
 
-def address_key(session: Session, address: str | None) -> str | None:
-    """The keyed hash a booking keeps of its client address; None for the addresses exempt
-    from the cap (the centre's own kiosk), which therefore never count."""
-    settings = settings_for(session)
-    if not address or in_networks(address, settings.booking_cap_exempt_addresses):
-        return None
-    return counter_key(session, "address", address)
-
-
-def _check_address_cap(session: Session, address: str | None, now: datetime,
-                       exclude_id: int | None) -> None:
-    """A script without e-mail or cookie booked 20 seats in a minute: cap what one client
-    address holds (a family booking together stays well under it)."""
-    cap = settings_for(session).max_upcoming_bookings_per_address
-    if not address or not cap:
-        return
-    held = session.exec(
-        select(func.count()).select_from(Booking)
-        .join(VRSession, col(VRSession.id) == Booking.session_id)
-        .where(Booking.address_key == address, col(Booking.status).in_(ACTIVE),
-               VRSession.starts_at > now, Booking.id != (exclude_id or -1))).one()
-    if held >= cap:
-        raise Conflict("too_many_from_address", _(
-            "Too many upcoming bookings were made from your connection. Cancel one, or ask "
-            "the centre's desk."))
-
-
-def _check_hoarding(session: Session, slot: VRSession, email: str | None,
-                    browser_key: str | None, now: datetime, exclude_id: int | None,
-                    address: str | None = None) -> None:
-    people_keys = [f"email:{email.lower()}" if email else None,
-                   f"browser:{browser_key}" if browser_key else None]
-    if address and settings_for(session).max_upcoming_bookings_per_address:
-        people_keys.append(f"address:{address}")  # one school's network: only if capped
-    lock_people(session, people_keys)
-    _check_address_cap(session, address, now, exclude_id)
-    if not email and not browser_key:
-        return
-    mine = session.exec(_held_by_person(bool(email), bool(browser_key)), params={
-        "email": (email or "").lower(), "browser_key": browser_key, "now": now,
-        "exclude_id": exclude_id or -1}).all()
-    if slot.id in mine:
-        raise Conflict("already_booked", _("You already have a booking for this session."))
-    limit = settings_for(session).max_upcoming_bookings
-    if len(mine) >= limit:
-        raise Conflict("too_many_bookings", _(
-            "You already have {n} upcoming bookings, the most one person may hold. Cancel one "
-            "first.").format(n=len(mine)))
-
-
-@cache
-def _held_by_person(by_email: bool, by_browser: bool) -> Select:
-    """The slots of a person's active upcoming bookings, by lower-cased ``:email`` and/or
-    ``:browser_key``, after ``:now``, leaving out booking ``:exclude_id``."""
-    people = []
-    if by_email:
-        people.append(func.lower(Booking.email) == bindparam("email"))
-    if by_browser:
-        people.append(Booking.browser_key == bindparam("browser_key"))
-    return (select(Booking.session_id).join(VRSession, col(VRSession.id) == Booking.session_id)
-            .where(or_(*people), col(Booking.status).in_(ACTIVE),
-                   VRSession.starts_at > bindparam("now"),
-                   Booking.id != bindparam("exclude_id")))
-
-
 def create_booking(session: Session, data: BookingInput, now: datetime,
                    browser_key: str | None = None, address: str | None = None) -> BookingResult:
     """Book a seat, or a place on the waiting list when the slot is full."""
@@ -198,7 +132,7 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
     email = (data.email or "").strip() or None
     key = browser_key_hash(browser_key)
     where_from = address_key(session, address)
-    _check_hoarding(session, slot, email, key, now, None, where_from)
+    check_person_limits(session, slot, email, key, now, None, where_from)
     load = slot_load(session, slot)
     if load.confirmed < load.capacity:
         status = BookingStatus.confirmed
@@ -283,7 +217,7 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     new_slot, new_centre, _rule = _bookable_slot(session, new_slot_id, now)
     if new_slot.id == old_slot.id:
         return found
-    _check_hoarding(session, new_slot, booking.email, booking.browser_key, now, booking.id,
+    check_person_limits(session, new_slot, booking.email, booking.browser_key, now, booking.id,
                     booking.address_key)
     load = slot_load(session, new_slot)
     if load.confirmed >= load.capacity:
