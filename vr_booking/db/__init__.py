@@ -5,6 +5,7 @@ the web."""
 from vr_booking.db.engine import get_engine, make_engine, session_scope
 from vr_booking.db.locking import (
     LockTimeout,
+    committed_reads,
     is_lock_failure,
     lock_centres,
     lock_people,
@@ -12,6 +13,6 @@ from vr_booking.db.locking import (
 )
 from vr_booking.db.ranges import days_overlap, overlaps, ranges_overlap
 
-__all__ = ["LockTimeout", "days_overlap", "get_engine", "is_lock_failure", "lock_centres",
-           "lock_people", "lock_slots", "make_engine", "overlaps", "ranges_overlap",
-           "session_scope"]
+__all__ = ["LockTimeout", "committed_reads", "days_overlap", "get_engine", "is_lock_failure",
+           "lock_centres", "lock_people", "lock_slots", "make_engine", "overlaps",
+           "ranges_overlap", "session_scope"]

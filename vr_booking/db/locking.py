@@ -25,7 +25,7 @@ that two transactions never wait on each other crosswise.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
@@ -90,6 +90,24 @@ def _booking_locks() -> tuple[Select, Select]:
     slots = (select(VRSession.id).where(or_(col(VRSession.id).in_(ids), neighbour))
              .order_by(VRSession.id).with_for_update(of=VRSession))
     return centres, slots
+
+
+@contextmanager
+def committed_reads(session: Session) -> Iterator[Session]:
+    """A session reading what is committed now, without taking or waiting for a lock.
+
+    PostgreSQL: ``session`` itself (its reads take no lock at READ COMMITTED, and the locks
+    taken afterwards still come in their order). SQLite: a short deferred transaction of its
+    own, since the request's write transaction begins ``IMMEDIATE``, that is by waiting for
+    the database's single write lock. What is read may be stale a moment later: use it to
+    refuse (the refusal was true when read), never to allow a write.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield session
+        return
+    with Session(session.get_bind().execution_options(sqlite_begin="DEFERRED"),
+                 info=dict(session.info)) as reader:
+        yield reader
 
 
 def lock_people(session: Session, keys: Iterable[str | None]) -> None:

@@ -4,6 +4,7 @@
 - ``slots``: slots generated from the rules, and the upcoming ones visitors see.
 - ``capacity``: seats of a slot, counted from the headsets there (the capacity formula).
 - ``booking``: book, cancel and change a seat; the checks on what a visitor sends.
+- ``limits``: what one person (e-mail, browser) or client address may hold.
 - ``waitlist``: keeping confirmed bookings within capacity through the waiting list.
 - ``tickets``: a ticket's address and short code.
 - ``mail``: what visitors are told when their booking changes.
