@@ -45,6 +45,7 @@ from vr_booking.models.notify import JobRun, SentNotice
 from vr_booking.models.outbox import OutboxMessage
 from vr_booking.models.security import RateCounter, StaffSession
 from vr_booking.models.session import (
+    LONGEST_SESSION,
     Allocation,
     CalendarFeed,
     Closure,
@@ -69,6 +70,7 @@ __all__ = [
     "ACTIVE",
     "CHILD_AGE_BAND",
     "HOLDING",
+    "LONGEST_SESSION",
     "MINOR_AGE_BANDS",
     "ROME_CODE_RE",
     "ROME_DOMAINS",

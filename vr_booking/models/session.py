@@ -5,7 +5,7 @@ gets confused with a database session. An open-access session is one bookable sl
 length).
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
@@ -65,6 +65,12 @@ class Closure(SQLModel, table=True):
     reason: str = Field(default="", max_length=200)
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+LONGEST_SESSION = timedelta(hours=72)
+"""No session lasts longer: group sessions are refused beyond it, slots last minutes. So a
+session meeting a window started at most this long before the window: a lower bound on the
+start that an index can use (the end alone cannot bound a search on the start)."""
 
 
 class VRSession(SQLModel, table=True):

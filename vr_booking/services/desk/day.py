@@ -12,8 +12,10 @@ from datetime import date, datetime
 from babel.dates import format_date
 from sqlmodel import Session, col, func, select
 
+from vr_booking.db import ranges_overlap
 from vr_booking.i18n import current_language
 from vr_booking.models import (
+    LONGEST_SESSION,
     Booking,
     BookingStatus,
     Centre,
@@ -108,7 +110,7 @@ def desk_day(session: Session, centre: Centre, now: datetime) -> DeskDay:
     start, end = day_bounds(day, centre.timezone)
     sessions = session.exec(select(VRSession).where(
         VRSession.centre_id == centre.id, VRSession.status != SessionStatus.cancelled,
-        VRSession.starts_at < end, VRSession.ends_at > start,
+        ranges_overlap(VRSession.starts_at, VRSession.ends_at, start, end, LONGEST_SESSION),
     ).order_by(VRSession.starts_at, VRSession.id)).all()
     slots = [s for s in sessions if s.kind == SessionKind.open_access]
     groups = [s for s in sessions if s.kind != SessionKind.open_access]

@@ -13,7 +13,14 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from vr_booking.models import SEAT_HOLDING, Booking, Centre, SessionKind, SessionStatus, VRSession
+from vr_booking.models import (
+    SEAT_HOLDING,
+    Booking,
+    Centre,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
 from vr_booking.services.timeutil import local_date, local_to_utc
 
 VIEWS = ("week", "month")
@@ -96,7 +103,7 @@ def entries_between(session: Session, centres: Sequence[Centre], first: date, la
                                                           SessionStatus.closed]
     sessions = session.exec(select(VRSession).where(
         col(VRSession.centre_id).in_(by_id), col(VRSession.status).in_(statuses),
-        VRSession.starts_at < end, VRSession.ends_at > start)
+        VRSession.starts_at >= start, VRSession.starts_at < end)  # shown on the day it starts
         .order_by(VRSession.starts_at, VRSession.id)).all()
     entries = [Entry(s.kind, by_id[s.centre_id], s.starts_at, s.ends_at, s.status, s)
                for s in sessions if s.kind != SessionKind.open_access]

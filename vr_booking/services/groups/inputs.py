@@ -10,20 +10,19 @@ only. What needs the database (headsets, jobs, staff) is checked by :mod:`.plann
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, ValidationError
 
 from vr_booking.i18n import _
-from vr_booking.models import SessionKind
+from vr_booking.models import LONGEST_SESSION, SessionKind
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.timeutil import local_to_utc
 
 GroupKind = Literal["workshop", "group_visit", "discovery_event", "external_forum"]
 GROUP_KINDS: tuple[str, ...] = get_args(GroupKind)  # every SessionKind but open access
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-LONGEST_VISIT = timedelta(hours=72)
 MINOR_UNDER = 18  # a group is "with minors" when its youngest may be under this age
 HEADSET_AGE = 13  # field rule 1
 
@@ -171,7 +170,7 @@ def _window_problems(data: GroupIn) -> dict[str, str]:
             return {name: messages()[name]}
     if data.ends_at <= data.starts_at:
         return {"ends_at": _("The end must be after the start.")}
-    if data.ends_at - data.starts_at > LONGEST_VISIT:
+    if data.ends_at - data.starts_at > LONGEST_SESSION:
         return {"ends_at": _("A session lasts at most 72 hours.")}
     return {}
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from vr_booking.config import settings_for
 from vr_booking.i18n import _
 from vr_booking.models import (
+    LONGEST_SESSION,
     Allocation,
     Centre,
     Headset,
@@ -53,8 +54,8 @@ def list_groups(session: Session, centre_ids: set[int], start: datetime | None,
     """Group sessions at these centres meeting [start, end), by start; and how many in all."""
     where = [col(VRSession.centre_id).in_(centre_ids),
              VRSession.kind != SessionKind.open_access]
-    if start is not None:
-        where.append(VRSession.ends_at > start)
+    if start is not None:  # no session is longer: the bound lets the start's index help
+        where += [VRSession.ends_at > start, VRSession.starts_at > start - LONGEST_SESSION]
     if end is not None:
         where.append(VRSession.starts_at < end)
     total = session.exec(select(func.count()).select_from(VRSession).where(*where)).one()
