@@ -5,6 +5,7 @@
 - ``capacity``: seats of a slot, counted from the headsets there (the capacity formula).
 - ``booking``: book, cancel and change a seat; the checks on what a visitor sends.
 - ``limits``: what one person (e-mail, browser) or client address may hold.
+- ``full_slots``: the slots this worker found full a moment ago (a hint for a rush).
 - ``waitlist``: keeping confirmed bookings within capacity through the waiting list.
 - ``tickets``: a ticket's address and short code.
 - ``mail``: what visitors are told when their booking changes.

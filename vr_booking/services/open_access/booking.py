@@ -4,8 +4,9 @@ Every write here takes a booking's locks (:func:`vr_booking.db.lock_slots`: the 
 shared, the slot and the slots overlapping it exclusively; then the person's,
 :func:`vr_booking.db.lock_people`) and only then counts seats, so confirmed bookings never
 exceed capacity, even with many workers, while bookings of other slots go on alongside.
-A booking that would be refused (full, closed, over a person's limit) is refused first from
-what is committed, without waiting for any lock (:func:`vr_booking.db.committed_reads`).
+A booking of a slot found full a moment ago is first asked, from what is committed and
+without waiting for any lock (:func:`vr_booking.db.committed_reads`), whether it would be
+refused (full, closed, over a person's limit).
 """
 
 import hashlib
@@ -34,6 +35,7 @@ from vr_booking.models import (
     VRSession,
 )
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
+from vr_booking.services.open_access import full_slots
 from vr_booking.services.open_access.capacity import SlotLoad, slot_load
 from vr_booking.services.open_access.limits import (
     address_key,
@@ -129,7 +131,11 @@ def _slot_centre_rule() -> Select:
 
 def create_booking(session: Session, data: BookingInput, now: datetime,
                    browser_key: str | None = None, address: str | None = None) -> BookingResult:
-    """Book a seat, or a place on the waiting list when the slot is full."""
+    """Book a seat, or a place on the waiting list when the slot is full.
+
+    A slot found full a moment ago is first asked, without locks, whether this booking
+    would be refused (:func:`_refuse_without_locks`); then, or at once, the locked checks.
+    """
     email = (data.email or "").strip() or None
     key = browser_key_hash(browser_key)
     with committed_reads(session) as reader:
@@ -137,7 +143,8 @@ def create_booking(session: Session, data: BookingInput, now: datetime,
         if problems:
             raise InvalidInput("invalid_booking", " ".join(problems.values()), problems)
         where_from = address_key(reader, address)
-        _refuse_without_locks(reader, data.slot_id, email, key, where_from, now)
+        if full_slots.seems_full(data.slot_id):
+            _refuse_without_locks(reader, data.slot_id, email, key, where_from, now)
     lock_slots(session, [data.slot_id])
     slot, centre, _rule = _bookable_slot(session, data.slot_id, now)
     check_person_limits(session, slot, email, key, now, None, where_from)
@@ -165,7 +172,9 @@ def _refuse_without_locks(session: Session, slot_id: int, email: str | None,
     them used to queue for the slot's lock (PostgreSQL) or the database's write lock
     (SQLite) only to be told so. The refusal read here is as true as one read under the
     lock, a moment earlier; nothing is written, and whatever passes is checked again under
-    the locks. Same checks, same order, so the same answer.
+    the locks. Same checks, same order, so the same answer. Asked only of slots this
+    process found full a moment ago (:mod:`.full_slots`): elsewhere they would cost an
+    accepted booking a second look for nothing.
     """
     slot, _centre, _rule = _bookable_slot(session, slot_id, now)
     refuse_over_limits(session, slot, email, key, now, None, where_from)
@@ -173,11 +182,15 @@ def _refuse_without_locks(session: Session, slot_id: int, email: str | None,
 
 
 def _seat_or_waiting_list(session: Session, load: SlotLoad) -> str:
-    """A seat while there is one, else a place on the waiting list while there is one."""
+    """A seat while there is one, else a place on the waiting list while there is one (and
+    the process's hint of full slots follows what was found)."""
     if load.confirmed < load.capacity:
+        full_slots.found_room(load.slot.id)
         return BookingStatus.confirmed
     if load.waitlisted < settings_for(session).waitlist_size:
+        full_slots.found_room(load.slot.id)
         return BookingStatus.waitlisted
+    full_slots.found_full(load.slot.id)
     raise Conflict("slot_full", _("This session is full and so is its waiting list. "
                                   "Please choose another one."))
 
