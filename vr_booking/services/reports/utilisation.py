@@ -99,7 +99,7 @@ def _used(session: Session, scope: Scope, period: Period) -> dict[Key, float]:
 
 
 def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> dict[Key, float]:
-    start = min(start for start, _end in zone_bounds(scope.centres, period).values())
+    start = min(start for start, _end in zone_bounds(scope, period).values())
     gone_before = exists().where(HeadsetStateChange.headset_id == Headset.id,
                                  HeadsetStateChange.to_state == Headset.service_state,
                                  HeadsetStateChange.changed_at < start)
