@@ -15,6 +15,7 @@ it came back.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Integer, and_, column, exists, func, or_, values
 from sqlmodel import Session, col, select
@@ -119,19 +120,20 @@ def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> d
 
 def _loan_ranges(session: Session, scope: Scope, period: Period, now: datetime):
     """(headset ids, lender id, borrower id, start, end) of loans that may meet the period."""
-    ids = scope.ids
-    loans = session.exec(
-        select(Loan, LoanHeadset.headset_id)
-        .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
-        .where(or_(col(Loan.from_centre_id).in_(ids), col(Loan.to_centre_id).in_(ids)),
-               Loan.start_date <= period.last + timedelta(days=1),
-               or_(Loan.end_date >= period.first - timedelta(days=1),
-                   col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned))))
-    ).all()
+    query = (select(Loan.id, Loan.from_centre_id, Loan.to_centre_id, Loan.start_date,
+                    Loan.end_date, Loan.status, Loan.returned_at, LoanHeadset.headset_id)
+             .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
+             .where(Loan.start_date <= period.last + timedelta(days=1),
+                    or_(Loan.end_date >= period.first - timedelta(days=1),
+                        col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned)))))
+    if not scope.every_centre:  # an administrator's network holds both ends of every loan
+        ids = scope.ids
+        query = query.where(or_(col(Loan.from_centre_id).in_(ids),
+                                col(Loan.to_centre_id).in_(ids)))
     headsets: dict[int, list[int]] = defaultdict(list)
     by_id = {}
-    for loan, headset_id in loans:
-        headsets[loan.id].append(headset_id)
+    for loan in session.exec(query):
+        headsets[loan.id].append(loan.headset_id)
         by_id[loan.id] = loan
     zones = _lender_zones(session, by_id.values(), scope)
     return [(headsets[loan.id], loan.from_centre_id, loan.to_centre_id,
@@ -147,7 +149,8 @@ def _lender_zones(session: Session, loans, scope: Scope) -> dict[int, str]:
     return zones
 
 
-def _loan_instants(loan: Loan, zone: str, now: datetime) -> tuple[datetime, datetime]:
+def _loan_instants(loan: Any, zone: str, now: datetime) -> tuple[datetime, datetime]:
+    """The instants a loan (a row with its dates, status and return) holds its headsets."""
     start = local_to_utc(loan.start_date, time(0), zone)
     end = local_to_utc(loan.end_date + timedelta(days=1), time(0), zone)
     if loan.status == LoanStatus.returned and loan.returned_at is not None:
