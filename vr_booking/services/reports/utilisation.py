@@ -7,9 +7,9 @@
   maintenance still counts (idle hours are what a manager wants to see).
 
 Six SQL statements whatever the data size: uses, home open-access hours, loans, the
-open-access hours inside the loans' ranges (one query over a VALUES list), allocations, and
-the headsets' tags. Loans are cut at the lender's local midnights; a returned loan ends when
-it came back.
+open-access hours inside the loans' ranges (one query over the ranges, sent as one JSON
+parameter), allocations, and the headsets' tags. Loans are cut at the lender's local
+midnights; a returned loan ends when it came back.
 """
 
 from collections import defaultdict
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, column, exists, func, or_, values
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from vr_booking.models import (
@@ -32,12 +32,11 @@ from vr_booking.models import (
     ServiceState,
     SessionKind,
     SessionStatus,
-    UTCDateTime,
     VRSession,
 )
 from vr_booking.services.reports.activity import pct
 from vr_booking.services.reports.scope import Period, Scope, within, zone_bounds
-from vr_booking.services.reports.sql import seconds_between
+from vr_booking.services.reports.sql import Range, ranges_table, seconds_between
 from vr_booking.services.timeutil import local_to_utc
 
 GONE = (ServiceState.retired, ServiceState.lost)
@@ -161,12 +160,11 @@ def _loan_instants(loan: Any, zone: str, now: datetime) -> tuple[datetime, datet
 
 
 def _hours_in_ranges(session: Session, scope: Scope, period: Period, now: datetime,
-                     ranges: list[tuple[int, int, datetime, datetime]]) -> dict[int, float]:
+                     ranges: list[Range]) -> dict[int, float]:
     """Range key → open-access seconds held at the range's centre within it."""
     if not ranges:
         return {}
-    table = values(column("k", Integer), column("c", Integer), column("a", UTCDateTime),
-                   column("b", UTCDateTime), name="ranges").data(ranges).cte("ranges")
+    table = ranges_table(session.get_bind().dialect, ranges)
     rows = session.exec(
         select(table.c.k, func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at)))
         .select_from(table)
