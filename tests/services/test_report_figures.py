@@ -65,6 +65,17 @@ def test_a_borrowing_centre_counts_the_lent_headset(db, data):
     assert lent.pct == 63.0  # (18 + 45) / (40 + 60) minutes
 
 
+def test_a_dashboard_without_headset_rows_counts_them_and_keeps_every_figure(db, data):
+    """What a network's page asks for: the same figures, the headsets counted, not listed."""
+    centres = [data.marseille, data.gap, data.noumea]
+    full = _dashboard(db, centres)
+    short = build_dashboard(db, Scope(centres), MARCH, REPORT_NOW, headsets=False)
+    assert [flat_figures(f) for f in short.centres] == [flat_figures(f) for f in full.centres]
+    assert flat_figures(short.total) == flat_figures(full.total)
+    assert (short.headsets, short.headset_count, full.headset_count) == ([], 2, 2)
+    assert [h.asset_tag for h in full.headsets] == ["MRS-VR-01", "MRS-VR-02"]
+
+
 def test_videos_and_jobs_watched_by_sector_and_domain(db, data):
     watched = _marseille(db, data).watched
     assert (watched.views, watched.screenings) == (4, 2)
