@@ -90,6 +90,8 @@ def test_links_are_looked_up_once_per_router(client: TestClient, app, make_centr
 
 def test_numbers_read_as_babel_writes_them():
     """The report tables' counts take a short way; it writes what Babel writes."""
+    from decimal import Decimal
+
     from babel.numbers import format_decimal
 
     from vr_booking.i18n import current_language
@@ -99,7 +101,9 @@ def test_numbers_read_as_babel_writes_them():
         token = current_language.set(language)
         try:
             for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, -0.04,
-                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf")):
+                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf"), 20.0, -0.0, 0.1,
+                          -2.5, 1234567.5, 1e16, 1.5e16, -1e22, 1e-05, 2.5e-07, 0.95, 27.9,
+                          Decimal("12.25"), Decimal("-3.0"), Decimal("7")):
                 assert local_number(value) == format_decimal(value, format="#,##0.#",
                                                              locale=language)
         finally:

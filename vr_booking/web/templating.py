@@ -45,6 +45,7 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
 
 
 TENTH = Decimal("0.1")
+PLAIN_NUMBERS = (int, float)
 
 
 @lru_cache(maxsize=16)
@@ -66,11 +67,22 @@ def local_number(value: float | None) -> str:
     if type(value) is int:
         whole, tenth, negative = abs(value), 0, value < 0
     else:
-        rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
-        whole, tenth = divmod(int(abs(rounded) * 10), 10)
-        negative = rounded.is_signed()  # as Babel: -0.04 is "-0"
+        whole, tenth, negative = _tenths(value)
     text = f"{whole:,}".replace(",", group) + (f"{point}{tenth}" if tenth else "")
     return minus + text if negative else text
+
+
+def _tenths(value: float) -> tuple[int, int, bool]:
+    """(whole part, tenth, sign) of ``value`` rounded half-even to one decimal, as Babel
+    rounds. Most report figures are floats already rounded to one decimal: those are read
+    from their shortest text without going through Decimal (a network's page has thousands)."""
+    text = repr(value) if type(value) is float else ""
+    whole, point, decimals = text.partition(".")
+    if point and len(decimals) == 1:  # "12.5", "-0.0"; not "1e+16" nor "1.5e+16"
+        return int(whole.lstrip("-")), int(decimals), whole.startswith("-")
+    rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+    whole_part, tenth = divmod(int(abs(rounded) * 10), 10)
+    return whole_part, tenth, rounded.is_signed()  # as Babel: -0.04 is "-0"
 
 
 def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
@@ -86,7 +98,8 @@ def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
     for header, *values in rows:
         cells = [f'<tr><th scope="row">{escape(header)}</th>']
         for opener, is_numeric, value in zip(openers, numeric, values, strict=True):
-            if is_numeric and isinstance(value, Number) and not isinstance(value, bool):
+            if is_numeric and (type(value) in PLAIN_NUMBERS  # the usual case, without ABCs
+                               or (isinstance(value, Number) and not isinstance(value, bool))):
                 text = local_number(value)
             else:
                 text = "—" if value is None else escape(value)
