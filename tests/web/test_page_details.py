@@ -95,7 +95,7 @@ def test_numbers_read_as_babel_writes_them():
     from babel.numbers import format_decimal
 
     from vr_booking.i18n import current_language
-    from vr_booking.web.templating import local_number
+    from vr_booking.numbers import local_number
 
     for language in ("fr", "en"):
         token = current_language.set(language)
@@ -109,3 +109,22 @@ def test_numbers_read_as_babel_writes_them():
         finally:
             current_language.reset(token)
         assert local_number(None) == "—"
+
+
+def test_chart_values_read_as_babel_writes_them():
+    """A network's charts have a bar a centre: their values take the same short way."""
+    from babel.numbers import format_decimal
+
+    from vr_booking.i18n import current_language
+    from vr_booking.services.reports.charts import bar_chart
+
+    values = [1234.5, 12.25, 7, 0.05, 99.9]
+    for language in ("fr", "en"):
+        token = current_language.set(language)
+        try:
+            svg = bar_chart([(f"Centre {n}", value) for n, value in enumerate(values)], "%")
+            written = [format_decimal(value, format="#,##0.#", locale=language)
+                       for value in values]
+            assert [f">{text} %</text>" in svg for text in written] == [True] * len(values)
+        finally:
+            current_language.reset(token)

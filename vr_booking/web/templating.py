@@ -1,20 +1,12 @@
 """Jinja2 environment with Babel i18n, date filters in the centre's zone, and htmx fragments."""
 
-import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
+from decimal import Decimal
 from numbers import Number
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import (
-    format_decimal,
-    format_percent,
-    get_decimal_symbol,
-    get_group_symbol,
-    get_minus_sign_symbol,
-)
+from babel.numbers import format_percent
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
@@ -27,6 +19,7 @@ from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
 from vr_booking.models import utcnow
+from vr_booking.numbers import local_number
 from vr_booking.paths import TEMPLATES_DIR
 from vr_booking.services.catalogue.texts import shown_language, shown_text
 from vr_booking.services.mail import MailWarning
@@ -44,45 +37,7 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return spoken_date(instant, zone, fmt)
 
 
-TENTH = Decimal("0.1")
 PLAIN_NUMBERS = (int, float)
-
-
-@lru_cache(maxsize=16)
-def _number_symbols(language: str) -> tuple[str, str, str]:
-    return (get_group_symbol(language), get_decimal_symbol(language),
-            get_minus_sign_symbol(language))
-
-
-def local_number(value: float | None) -> str:
-    """A count or a figure with one decimal, in the page's language (12,5 in French).
-
-    What Babel writes with the pattern "#,##0.#" (half-even rounding), without Babel reading
-    its locale and pattern again for each of the thousands of cells of a report table."""
-    if value is None:
-        return "—"
-    if not math.isfinite(value):
-        return format_decimal(value, format="#,##0.#", locale=current_language.get())
-    group, point, minus = _number_symbols(current_language.get())
-    if type(value) is int:
-        whole, tenth, negative = abs(value), 0, value < 0
-    else:
-        whole, tenth, negative = _tenths(value)
-    text = f"{whole:,}".replace(",", group) + (f"{point}{tenth}" if tenth else "")
-    return minus + text if negative else text
-
-
-def _tenths(value: float) -> tuple[int, int, bool]:
-    """(whole part, tenth, sign) of ``value`` rounded half-even to one decimal, as Babel
-    rounds. Most report figures are floats already rounded to one decimal: those are read
-    from their shortest text without going through Decimal (a network's page has thousands)."""
-    text = repr(value) if type(value) is float else ""
-    whole, point, decimals = text.partition(".")
-    if point and len(decimals) == 1:  # "12.5", "-0.0"; not "1e+16" nor "1.5e+16"
-        return int(whole.lstrip("-")), int(decimals), whole.startswith("-")
-    rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
-    whole_part, tenth = divmod(int(abs(rounded) * 10), 10)
-    return whole_part, tenth, rounded.is_signed()  # as Babel: -0.04 is "-0"
 
 
 def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
