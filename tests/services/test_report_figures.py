@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from factories import REPORT_NOW, report_data
+from vr_booking.models import Booking, BookingStatus
 from vr_booking.services.reports.dashboard import build_dashboard, flat_figures
 from vr_booking.services.reports.scope import Period, Scope, report_scope
 
@@ -40,6 +42,17 @@ def test_people_served(db, data):
     assert (people.walk_ins, people.group_participants) == (3, 11)  # attendance 8 + 3 present
     assert people.served == 17
     assert people.no_show_pct == 40.0  # 2 of the 5 booked visitors whose slot passed
+
+
+def test_only_seats_held_count_as_booked(db, data):
+    """Booked is confirmed, checked in or no-show, whatever other status a booking has."""
+    slot = db.exec(select(Booking.session_id).where(Booking.id == data.ana.id)).one()
+    for status in BookingStatus:
+        db.add(Booking(session_id=slot, token=f"t-{status}", short_code=f"S-{status}"[:12],
+                       name="X", status=status))
+    db.commit()
+    people = _marseille(db, data).total.people
+    assert (people.booked, people.checked_in, people.no_show) == (9, 4, 3)
 
 
 def test_headset_utilisation_follows_loans_and_allocations(db, data):
