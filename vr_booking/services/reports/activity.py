@@ -61,9 +61,12 @@ class People:
         return pct(self.no_show, self.checked_in + self.no_show)
 
     def add(self, other: "People") -> None:
-        for name in ("booked", "checked_in", "no_show", "walk_ins"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.groups.update(other.groups)
+        self.booked += other.booked
+        self.checked_in += other.checked_in
+        self.no_show += other.no_show
+        self.walk_ins += other.walk_ins
+        if other.groups:  # most centres have none: Counter.update is not free
+            self.groups.update(other.groups)
 
 
 def _held(scope: Scope, period: Period, now: datetime):
