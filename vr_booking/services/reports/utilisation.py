@@ -8,8 +8,8 @@
 
 Six SQL statements whatever the data size: uses, home open-access hours, loans, the
 open-access hours inside the loans' ranges (one query over the ranges, sent as one JSON
-parameter), allocations, and the headsets' tags. Loans are cut at the lender's local
-midnights; a returned loan ends when it came back.
+parameter), allocations, and the headsets' tags (only when the headsets are listed). Loans
+are cut at the lender's local midnights; a returned loan ends when it came back.
 """
 
 from collections import defaultdict
