@@ -45,7 +45,7 @@ class ReportTable:
     page_rows: int | None = None  # None: all rows on the page; 0: only in the CSV
     note: str = ""
     has_total: bool = False  # the last row adds up the others
-    count: int | None = None  # the CSV's rows, when the page was built without them
+    count: int | None = None  # the CSV's rows, when the page may be built without them
 
     @property
     def row_count(self) -> int:
