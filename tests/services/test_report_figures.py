@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from factories import REPORT_NOW, report_data
+from vr_booking.models import Booking, BookingStatus
 from vr_booking.services.reports.dashboard import build_dashboard, flat_figures
 from vr_booking.services.reports.scope import Period, Scope, report_scope
 
@@ -42,6 +44,17 @@ def test_people_served(db, data):
     assert people.no_show_pct == 40.0  # 2 of the 5 booked visitors whose slot passed
 
 
+def test_only_seats_held_count_as_booked(db, data):
+    """Booked is confirmed, checked in or no-show, whatever other status a booking has."""
+    slot = db.exec(select(Booking.session_id).where(Booking.id == data.ana.id)).one()
+    for status in BookingStatus:
+        db.add(Booking(session_id=slot, token=f"t-{status}", short_code=f"S-{status}"[:12],
+                       name="X", status=status))
+    db.commit()
+    people = _marseille(db, data).total.people
+    assert (people.booked, people.checked_in, people.no_show) == (9, 4, 3)
+
+
 def test_headset_utilisation_follows_loans_and_allocations(db, data):
     dashboard = _marseille(db, data)
     usage = dashboard.total.usage
@@ -63,6 +76,17 @@ def test_a_borrowing_centre_counts_the_lent_headset(db, data):
     network = _dashboard(db, [data.marseille, data.gap])
     lent = next(h for h in network.headsets if h.asset_tag == "MRS-VR-02")
     assert lent.pct == 63.0  # (18 + 45) / (40 + 60) minutes
+
+
+def test_a_dashboard_without_headset_rows_counts_them_and_keeps_every_figure(db, data):
+    """What a network's page asks for: the same figures, the headsets counted, not listed."""
+    centres = [data.marseille, data.gap, data.noumea]
+    full = _dashboard(db, centres)
+    short = build_dashboard(db, Scope(centres), MARCH, REPORT_NOW, headsets=False)
+    assert [flat_figures(f) for f in short.centres] == [flat_figures(f) for f in full.centres]
+    assert flat_figures(short.total) == flat_figures(full.total)
+    assert (short.headsets, short.headset_count, full.headset_count) == ([], 2, 2)
+    assert [h.asset_tag for h in full.headsets] == ["MRS-VR-01", "MRS-VR-02"]
 
 
 def test_videos_and_jobs_watched_by_sector_and_domain(db, data):

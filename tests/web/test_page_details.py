@@ -90,18 +90,41 @@ def test_links_are_looked_up_once_per_router(client: TestClient, app, make_centr
 
 def test_numbers_read_as_babel_writes_them():
     """The report tables' counts take a short way; it writes what Babel writes."""
+    from decimal import Decimal
+
     from babel.numbers import format_decimal
 
     from vr_booking.i18n import current_language
-    from vr_booking.web.templating import local_number
+    from vr_booking.numbers import local_number
 
     for language in ("fr", "en"):
         token = current_language.set(language)
         try:
             for value in (0, 7, -1, 999, 1000, -1234567, 10**12, 12.25, 12.35, -0.05, -0.04,
-                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf")):
+                          0.05, 3.0, 1234.56, 99.95, 1e15, float("inf"), 20.0, -0.0, 0.1,
+                          -2.5, 1234567.5, 1e16, 1.5e16, -1e22, 1e-05, 2.5e-07, 0.95, 27.9,
+                          Decimal("12.25"), Decimal("-3.0"), Decimal("7")):
                 assert local_number(value) == format_decimal(value, format="#,##0.#",
                                                              locale=language)
         finally:
             current_language.reset(token)
         assert local_number(None) == "—"
+
+
+def test_chart_values_read_as_babel_writes_them():
+    """A network's charts have a bar a centre: their values take the same short way."""
+    from babel.numbers import format_decimal
+
+    from vr_booking.i18n import current_language
+    from vr_booking.services.reports.charts import bar_chart
+
+    values = [1234.5, 12.25, 7, 0.05, 99.9]
+    for language in ("fr", "en"):
+        token = current_language.set(language)
+        try:
+            svg = bar_chart([(f"Centre {n}", value) for n, value in enumerate(values)], "%")
+            written = [format_decimal(value, format="#,##0.#", locale=language)
+                       for value in values]
+            assert [f">{text} %</text>" in svg for text in written] == [True] * len(values)
+        finally:
+            current_language.reset(token)

@@ -80,6 +80,16 @@ def test_the_network_dashboard_adds_a_table_by_centre(manager):
     assert "Nouméa" not in html
 
 
+def test_the_network_dashboard_counts_the_headset_rows_its_csv_has(manager):
+    """The network's page counts the headsets without listing them; the CSV lists them."""
+    html = manager.get(f"/staff/reports?{MARCH}&lang=en").text
+    assert "2 rows: too many for this page." in html  # MRS-VR-01 and the lent MRS-VR-02
+    assert "MRS-VR-0" not in html
+    rows = _csv(manager.get(f"/staff/reports/headsets.csv?{MARCH}"))
+    assert [(r["asset_tag"], r["utilisation_pct"]) for r in rows] == [
+        ("MRS-VR-01", "25.0"), ("MRS-VR-02", "63.0")]
+
+
 def test_every_table_downloads_as_csv(manager):
     for key, rows in (("sessions", 6), ("people", 7), ("survey", 5), ("headsets", 2),
                       ("sectors", 2), ("domains", 2), ("jobs", 3), ("interests", 2),

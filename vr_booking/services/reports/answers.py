@@ -41,8 +41,12 @@ class Answers:
         return round(self.rating_sum / self.ratings, 1) if self.ratings else None
 
     def add(self, other: "Answers") -> None:
-        for name in ("answers", "learned", "go_further", "discomfort", "ratings", "rating_sum"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.answers += other.answers
+        self.learned += other.learned
+        self.go_further += other.go_further
+        self.discomfort += other.discomfort
+        self.ratings += other.ratings
+        self.rating_sum += other.rating_sum
 
 
 @dataclass

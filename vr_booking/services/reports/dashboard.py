@@ -32,11 +32,14 @@ class Figures:
     incidents: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: "Figures") -> None:
-        self.sessions.update(other.sessions)
+        """Add a centre's figures (a network adds hundreds: empty counters are skipped)."""
+        if other.sessions:
+            self.sessions.update(other.sessions)
         self.people.add(other.people)
         self.usage.add(other.usage.used_seconds, other.usage.available_seconds)
         self.answers.add(other.answers)
-        self.incidents.update(other.incidents)
+        if other.incidents:
+            self.incidents.update(other.incidents)
 
 
 @dataclass
@@ -45,28 +48,31 @@ class Dashboard:
     period: Period
     total: Figures
     centres: list[Figures]  # by centre name
-    headsets: list[HeadsetUsage]
+    headsets: list[HeadsetUsage]  # empty when not asked for (see build_dashboard)
+    headset_count: int
     watched: Watched
     interests: list[tuple[str, str, int]]
     comments: list[Comment]
 
 
-def build_dashboard(session: Session, scope: Scope, period: Period, now: datetime) -> Dashboard:
-    """Every figure of the dashboard for ``scope`` during ``period``."""
+def build_dashboard(session: Session, scope: Scope, period: Period, now: datetime,
+                    headsets: bool = True) -> Dashboard:
+    """Every figure of the dashboard for ``scope`` during ``period``; without ``headsets``,
+    only how many headsets have a row, not the rows (what a network's page shows)."""
     sessions = sessions_by_kind(session, scope, period, now)
     people = people_served(session, scope, period, now)
-    usage = headset_utilisation(session, scope, period, now)
+    usage = headset_utilisation(session, scope, period, now, per_headset=headsets)
     survey = survey_figures(session, scope, period)
     incidents = incidents_by_kind(session, scope, period)
-    centres = [Figures(centre, sessions.get(centre.id, Counter()),
-                       people.get(centre.id, People()), usage.by_centre[centre.id],
-                       survey.by_centre.get(centre.id, Answers()),
-                       incidents.get(centre.id, Counter()))
+    centres = [Figures(centre, sessions.get(centre.id) or Counter(),
+                       people.get(centre.id) or People(), usage.by_centre[centre.id],
+                       survey.by_centre.get(centre.id) or Answers(),
+                       incidents.get(centre.id) or Counter())
                for centre in scope.centres]
     total = Figures()
     for figures in centres:
         total.add(figures)
-    return Dashboard(scope, period, total, centres, usage.by_headset,
+    return Dashboard(scope, period, total, centres, usage.by_headset, usage.headset_count,
                      videos_watched(session, scope, period, now), survey.interests,
                      survey.comments)
 

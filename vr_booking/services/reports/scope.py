@@ -9,6 +9,7 @@ the row's centre; centres are grouped by zone, so the condition has one branch a
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, or_
@@ -44,9 +45,19 @@ class Scope:
     def ids(self) -> list[int]:
         return [c.id for c in self.centres]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[int, Centre]:
         return {c.id: c for c in self.centres}
+
+    @cached_property
+    def ids_by_zone(self) -> dict[str, list[int]]:
+        """Time zone → ids of the scope's centres there. Read once a request: a figure's SQL
+        asks for it once a condition, a dozen times a page, and reading 360 centres'
+        attributes each time was a tenth of the network dashboard's Python."""
+        zones: dict[str, list[int]] = defaultdict(list)
+        for centre in self.centres:
+            zones[centre.timezone].append(centre.id)
+        return dict(zones)
 
 
 def check_period(first: date | None, last: date | None, today: date) -> Period:
@@ -104,19 +115,17 @@ def scope_and_period(session: Session, user: StaffUser, slug: str | None, first:
     return scope, check_period(first, last, scope_today(scope, now))
 
 
-def zone_bounds(centres: list[Centre], period: Period) -> dict[str, tuple[datetime, datetime]]:
-    """For each time zone among ``centres``: the UTC instants starting and ending the period."""
+def zone_bounds(scope: Scope, period: Period) -> dict[str, tuple[datetime, datetime]]:
+    """For each time zone of the scope: the UTC instants starting and ending the period."""
     return {zone: (day_bounds(period.first, zone)[0], day_bounds(period.last, zone)[1])
-            for zone in {centre.timezone for centre in centres}}  # once a zone, not a centre
+            for zone in scope.ids_by_zone}  # once a zone, not a centre
 
 
 def within(instant: Any, centre_id: Any, scope: Scope, period: Period) -> ColumnElement[bool]:
     """SQL: ``centre_id`` is a centre of the scope and ``instant`` falls in the period, cut
     in that centre's zone."""
-    ids_by_zone: dict[str, list[int]] = defaultdict(list)
-    for centre in scope.centres:
-        ids_by_zone[centre.timezone].append(centre.id)
-    bounds = zone_bounds(scope.centres, period)
+    ids_by_zone = scope.ids_by_zone
+    bounds = zone_bounds(scope, period)
     if scope.every_centre and len(ids_by_zone) == 1:  # every centre, one zone: no list
         start, end = next(iter(bounds.values()))
         return and_(instant >= start, instant < end)

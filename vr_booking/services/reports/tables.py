@@ -45,6 +45,11 @@ class ReportTable:
     page_rows: int | None = None  # None: all rows on the page; 0: only in the CSV
     note: str = ""
     has_total: bool = False  # the last row adds up the others
+    count: int | None = None  # the CSV's rows, when the page may be built without them
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.count is None else self.count
 
 
 def _sessions(d: Dashboard) -> ReportTable:
@@ -112,7 +117,7 @@ def _headsets(d: Dashboard) -> ReportTable:
     return ReportTable("headsets", _("Headset utilisation by headset"),
                        _usage_columns(Column("asset_tag", _("Headset"), False)), rows,
                        Chart(3, "%") if single else None, page_rows=None if single else 0,
-                       note=_utilisation_note())
+                       note=_utilisation_note(), count=d.headset_count)
 
 
 def _watched(key: str, title: str, first: Column, rows: list[list[Any]]) -> ReportTable:

@@ -7,16 +7,17 @@
   maintenance still counts (idle hours are what a manager wants to see).
 
 Six SQL statements whatever the data size: uses, home open-access hours, loans, the
-open-access hours inside the loans' ranges (one query over a VALUES list), allocations, and
-the headsets' tags. Loans are cut at the lender's local midnights; a returned loan ends when
-it came back.
+open-access hours inside the loans' ranges (one query over the ranges, sent as one JSON
+parameter), allocations, and the headsets' tags (only when the headsets are listed). Loans
+are cut at the lender's local midnights; a returned loan ends when it came back.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, and_, column, exists, func, or_, values
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
 from vr_booking.models import (
@@ -31,12 +32,11 @@ from vr_booking.models import (
     ServiceState,
     SessionKind,
     SessionStatus,
-    UTCDateTime,
     VRSession,
 )
 from vr_booking.services.reports.activity import pct
 from vr_booking.services.reports.scope import Period, Scope, within, zone_bounds
-from vr_booking.services.reports.sql import seconds_between
+from vr_booking.services.reports.sql import Range, ranges_table, seconds_between
 from vr_booking.services.timeutil import local_to_utc
 
 GONE = (ServiceState.retired, ServiceState.lost)
@@ -74,6 +74,7 @@ class HeadsetUsage(Usage):
 class Utilisation:
     by_centre: dict[int, Usage] = field(default_factory=dict)
     by_headset: list[HeadsetUsage] = field(default_factory=list)  # by asset tag
+    headset_count: int = 0  # headsets seen in the scope, even when not listed
 
 
 def _open_access(scope: Scope, period: Period, now: datetime):
@@ -99,7 +100,7 @@ def _used(session: Session, scope: Scope, period: Period) -> dict[Key, float]:
 
 
 def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> dict[Key, float]:
-    start = min(start for start, _end in zone_bounds(scope.centres, period).values())
+    start = min(start for start, _end in zone_bounds(scope, period).values())
     gone_before = exists().where(HeadsetStateChange.headset_id == Headset.id,
                                  HeadsetStateChange.to_state == Headset.service_state,
                                  HeadsetStateChange.changed_at < start)
@@ -119,19 +120,20 @@ def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> d
 
 def _loan_ranges(session: Session, scope: Scope, period: Period, now: datetime):
     """(headset ids, lender id, borrower id, start, end) of loans that may meet the period."""
-    ids = scope.ids
-    loans = session.exec(
-        select(Loan, LoanHeadset.headset_id)
-        .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
-        .where(or_(col(Loan.from_centre_id).in_(ids), col(Loan.to_centre_id).in_(ids)),
-               Loan.start_date <= period.last + timedelta(days=1),
-               or_(Loan.end_date >= period.first - timedelta(days=1),
-                   col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned))))
-    ).all()
+    query = (select(Loan.id, Loan.from_centre_id, Loan.to_centre_id, Loan.start_date,
+                    Loan.end_date, Loan.status, Loan.returned_at, LoanHeadset.headset_id)
+             .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
+             .where(Loan.start_date <= period.last + timedelta(days=1),
+                    or_(Loan.end_date >= period.first - timedelta(days=1),
+                        col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned)))))
+    if not scope.every_centre:  # an administrator's network holds both ends of every loan
+        ids = scope.ids
+        query = query.where(or_(col(Loan.from_centre_id).in_(ids),
+                                col(Loan.to_centre_id).in_(ids)))
     headsets: dict[int, list[int]] = defaultdict(list)
     by_id = {}
-    for loan, headset_id in loans:
-        headsets[loan.id].append(headset_id)
+    for loan in session.exec(query):
+        headsets[loan.id].append(loan.headset_id)
         by_id[loan.id] = loan
     zones = _lender_zones(session, by_id.values(), scope)
     return [(headsets[loan.id], loan.from_centre_id, loan.to_centre_id,
@@ -147,7 +149,8 @@ def _lender_zones(session: Session, loans, scope: Scope) -> dict[int, str]:
     return zones
 
 
-def _loan_instants(loan: Loan, zone: str, now: datetime) -> tuple[datetime, datetime]:
+def _loan_instants(loan: Any, zone: str, now: datetime) -> tuple[datetime, datetime]:
+    """The instants a loan (a row with its dates, status and return) holds its headsets."""
     start = local_to_utc(loan.start_date, time(0), zone)
     end = local_to_utc(loan.end_date + timedelta(days=1), time(0), zone)
     if loan.status == LoanStatus.returned and loan.returned_at is not None:
@@ -158,12 +161,11 @@ def _loan_instants(loan: Loan, zone: str, now: datetime) -> tuple[datetime, date
 
 
 def _hours_in_ranges(session: Session, scope: Scope, period: Period, now: datetime,
-                     ranges: list[tuple[int, int, datetime, datetime]]) -> dict[int, float]:
+                     ranges: list[Range]) -> dict[int, float]:
     """Range key → open-access seconds held at the range's centre within it."""
     if not ranges:
         return {}
-    table = values(column("k", Integer), column("c", Integer), column("a", UTCDateTime),
-                   column("b", UTCDateTime), name="ranges").data(ranges).cte("ranges")
+    table = ranges_table(session.get_bind().dialect, ranges)
     rows = session.exec(
         select(table.c.k, func.sum(seconds_between(VRSession.starts_at, VRSession.ends_at)))
         .select_from(table)
@@ -204,27 +206,35 @@ def _available(session: Session, scope: Scope, period: Period,
     return available
 
 
-def headset_utilisation(session: Session, scope: Scope, period: Period,
-                        now: datetime) -> Utilisation:
-    """Hours used and available per centre of the scope and per headset seen there."""
+def headset_utilisation(session: Session, scope: Scope, period: Period, now: datetime,
+                        per_headset: bool = True) -> Utilisation:
+    """Hours used and available per centre of the scope and, with ``per_headset``, per
+    headset seen there; without, only how many were seen (a network's page shows no headset
+    row, and naming and sorting its 2,000 headsets was a tenth of the page's time)."""
     if not scope.centres:
         return Utilisation()
     used = _used(session, scope, period)
     available = _available(session, scope, period, now)
     result = Utilisation(by_centre={c: Usage() for c in scope.ids})
-    per_headset: dict[int, HeadsetUsage] = defaultdict(HeadsetUsage)
-    for key in used.keys() | available.keys():
-        headset_id, centre_id = key
-        if centre_id not in result.by_centre:
-            continue
-        result.by_centre[centre_id].add(used.get(key, 0.0), available.get(key, 0.0))
-        per_headset[headset_id].add(used.get(key, 0.0), available.get(key, 0.0))
-    if per_headset:
-        query = select(Headset.id, Headset.asset_tag)
-        if not scope.every_centre:  # an administrator's network: every tag, without a list
-            query = query.where(col(Headset.id).in_(per_headset.keys()))
-        tags = dict(session.exec(query).all())
-        for headset_id, usage in per_headset.items():
-            usage.asset_tag = tags[headset_id]
-        result.by_headset = sorted(per_headset.values(), key=lambda u: u.asset_tag)
+    seen = [key for key in used.keys() | available.keys() if key[1] in result.by_centre]
+    for key in seen:
+        result.by_centre[key[1]].add(used.get(key, 0.0), available.get(key, 0.0))
+    result.headset_count = len({headset_id for headset_id, _centre in seen})
+    if per_headset and seen:
+        result.by_headset = _by_headset(session, scope, seen, used, available)
     return result
+
+
+def _by_headset(session: Session, scope: Scope, seen: list[Key], used: dict[Key, float],
+                available: dict[Key, float]) -> list[HeadsetUsage]:
+    """The usage of each headset seen in the scope, by asset tag."""
+    per_headset: dict[int, HeadsetUsage] = defaultdict(HeadsetUsage)
+    for key in seen:
+        per_headset[key[0]].add(used.get(key, 0.0), available.get(key, 0.0))
+    query = select(Headset.id, Headset.asset_tag)
+    if not scope.every_centre:  # an administrator's network: every tag, without a list
+        query = query.where(col(Headset.id).in_(per_headset.keys()))
+    tags = dict(session.exec(query).all())
+    for headset_id, usage in per_headset.items():
+        usage.asset_tag = tags[headset_id]
+    return sorted(per_headset.values(), key=lambda u: u.asset_tag)

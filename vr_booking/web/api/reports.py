@@ -143,7 +143,7 @@ def get_activity(session: SessionDep, staff: ApiStaff, centre: CentreSlug = "",
 def get_activity_csv(session: SessionDep, staff: ApiStaff, centre: CentreSlug = "",
                      from_: From = None, to: To = None) -> Response:
     scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
-    text = figures_csv(build_dashboard(session, scope, period, utcnow()))
+    text = figures_csv(build_dashboard(session, scope, period, utcnow(), headsets=False))
     return Response(text, media_type="text/csv; charset=utf-8")
 
 

@@ -75,7 +75,8 @@ def reports(request: Request, session: SessionDep, staff: CurrentStaff, centre: 
     except InvalidInput as error:
         return render(request, "pages/report_dashboard.html",
                       {**context, "errors": error.fields}, status_code=422)
-    dashboard = build_dashboard(session, scope, period, utcnow())
+    # A network's page shows how many headsets have a row, not the rows (its CSV has them).
+    dashboard = build_dashboard(session, scope, period, utcnow(), headsets=scope.centre is not None)
     tables = dashboard_tables(dashboard)
     return render(request, "pages/report_dashboard.html", {
         **context, **_period_values(centre, period), "errors": {}, "dashboard": dashboard,
@@ -92,7 +93,7 @@ def _period_values(centre: str, period) -> dict:
 def report_figures_csv(session: SessionDep, staff: CurrentStaff, centre: CentreSlug = "",
                        from_: From = None, to: To = None) -> Response:
     scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
-    dashboard = build_dashboard(session, scope, period, utcnow())
+    dashboard = build_dashboard(session, scope, period, utcnow(), headsets=False)
     return csv_response(figures_csv(dashboard),
                         f"figures-{_name(scope)}-{period.first}-{period.last}.csv")
 
@@ -161,7 +162,7 @@ def report_csv(table: str, session: SessionDep, staff: CurrentStaff, centre: Cen
     scope, period = scope_and_period(session, staff, centre, from_, to, utcnow())
     if table not in table_keys(network=scope.centre is None):
         raise _unknown_table()
-    dashboard = build_dashboard(session, scope, period, utcnow())
+    dashboard = build_dashboard(session, scope, period, utcnow(), headsets=table == "headsets")
     found = next(t for t in dashboard_tables(dashboard) if t.key == table)
     return csv_response(table_csv(found),
                         f"{table}-{_name(scope)}-{period.first}-{period.last}.csv")
