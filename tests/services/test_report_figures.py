@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from factories import REPORT_NOW, report_data
-from vr_booking.models import Booking, BookingStatus
+from vr_booking.models import Booking, BookingStatus, Loan, LoanHeadset
 from vr_booking.services.reports.dashboard import build_dashboard, flat_figures
 from vr_booking.services.reports.scope import Period, Scope, report_scope
 
@@ -76,6 +76,20 @@ def test_a_borrowing_centre_counts_the_lent_headset(db, data):
     network = _dashboard(db, [data.marseille, data.gap])
     lent = next(h for h in network.headsets if h.asset_tag == "MRS-VR-02")
     assert lent.pct == 63.0  # (18 + 45) / (40 + 60) minutes
+
+
+def test_a_cancelled_loan_moves_no_headset(db, data):
+    """MRS-VR-01 was to go to Gap for the whole month, but the loan was cancelled: it stayed
+    at Marseille, whose figures are those of the other tests."""
+    loan = Loan(from_centre_id=data.marseille.id, to_centre_id=data.gap.id,
+                start_date=date(2026, 3, 1), end_date=date(2026, 3, 31), status="cancelled")
+    db.add(loan)
+    db.flush()
+    db.add(LoanHeadset.of(loan, data.headsets[0].id))
+    db.commit()
+    assert _marseille(db, data).total.usage.available_seconds == pytest.approx(280 * 60, abs=1)
+    gap = _dashboard(db, [data.gap], centre=data.gap)
+    assert (gap.total.usage.hours_used, gap.total.usage.hours_available) == (0.8, 1.0)
 
 
 def test_a_dashboard_without_headset_rows_counts_them_and_keeps_every_figure(db, data):

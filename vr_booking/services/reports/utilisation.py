@@ -119,11 +119,13 @@ def _at_home(session: Session, scope: Scope, period: Period, now: datetime) -> d
 
 
 def _loan_ranges(session: Session, scope: Scope, period: Period, now: datetime):
-    """(headset ids, lender id, borrower id, start, end) of loans that may meet the period."""
+    """(headset ids, lender id, borrower id, start, end) of loans that may meet the period;
+    a cancelled loan never moved its headsets."""
     query = (select(Loan.id, Loan.from_centre_id, Loan.to_centre_id, Loan.start_date,
                     Loan.end_date, Loan.status, Loan.returned_at, LoanHeadset.headset_id)
              .join(LoanHeadset, col(LoanHeadset.loan_id) == Loan.id)
-             .where(Loan.start_date <= period.last + timedelta(days=1),
+             .where(Loan.status != LoanStatus.cancelled,
+                    Loan.start_date <= period.last + timedelta(days=1),
                     or_(Loan.end_date >= period.first - timedelta(days=1),
                         col(Loan.status).in_((LoanStatus.overdue, LoanStatus.returned)))))
     if not scope.every_centre:  # an administrator's network holds both ends of every loan
