@@ -29,7 +29,7 @@ from vr_booking.services.desk.rules import (
     Candidate,
     Caps,
     Immersion,
-    candidates,
+    candidates_here,
     immersion,
     job_videos,
     rank,
@@ -37,7 +37,7 @@ from vr_booking.services.desk.rules import (
     suggested_videos,
 )
 from vr_booking.services.fleet.charge import Battery
-from vr_booking.services.fleet.location import centre_ids_at, headsets_at
+from vr_booking.services.fleet.location import centre_ids_at
 
 
 @dataclass
@@ -121,8 +121,8 @@ def headset_board(session: Session, centre: Centre, sessions: list[VRSession],
     """The centre's headsets now, and the people of these sessions (today's)."""
     settings = settings_for(session)
     caps = Caps.from_settings(settings)
-    found = candidates(session, centre, headsets_at(session, centre, now, now), now,
-                       Battery.from_settings(settings), caps.max_minutes)
+    found = candidates_here(session, centre, now, Battery.from_settings(settings),
+                            caps.max_minutes)
     uses = {u.headset_id: u for u in session.exec(select(HeadsetUse).where(
         col(HeadsetUse.headset_id).in_([c.headset.id for c in found]),
         col(HeadsetUse.returned_at).is_(None)))}

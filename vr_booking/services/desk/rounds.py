@@ -19,7 +19,7 @@ from vr_booking.services.desk.handout import HandOut, hand_out
 from vr_booking.services.desk.people import desk_centre, find_holder
 from vr_booking.services.desk.rules import (
     Caps,
-    candidates,
+    candidates_here,
     is_first_timer,
     open_use_of,
     rank,
@@ -27,7 +27,6 @@ from vr_booking.services.desk.rules import (
 )
 from vr_booking.services.errors import DomainError, NotFound
 from vr_booking.services.fleet.charge import Battery
-from vr_booking.services.fleet.location import headsets_at
 from vr_booking.services.groups.rotation import Round, plan_rotation
 
 
@@ -53,8 +52,7 @@ def hand_out_round(session: Session, staff: StaffUser, now: datetime, group_id: 
     done = RoundHandOut(rounds[number - 1])
     settings = settings_for(session)
     caps, battery = Caps.from_settings(settings), Battery.from_settings(settings)
-    offered = candidates(session, centre, headsets_at(session, centre, now, now), now,
-                         battery, caps.max_minutes)
+    offered = candidates_here(session, centre, now, battery, caps.max_minutes)
     given: set[str] = set()
     for participant in done.round.people:
         holder = find_holder(session, participant_id=participant.id)

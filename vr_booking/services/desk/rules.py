@@ -128,7 +128,21 @@ def candidates(session: Session, centre: Centre, headsets: list[Headset], now: d
     here = {h.id for h in headsets_at(session, centre, now, now)}
     elsewhere = centre_ids_at(session, [h for h in headsets if h.id not in here], now)
     pairs = [(h, centre.id if h.id in here else elsewhere[h.id]) for h in headsets]
-    ids = [h.id for h in headsets]
+    return _candidates(session, pairs, here, now, battery, horizon_minutes)
+
+
+def candidates_here(session: Session, centre: Centre, now: datetime, battery: Battery,
+                    horizon_minutes: int) -> list[Candidate]:
+    """:func:`candidates` for the headsets at the centre today, placed once (the board and
+    the rounds placed them twice)."""
+    headsets = headsets_at(session, centre, now, now)
+    return _candidates(session, [(h, centre.id) for h in headsets], {h.id for h in headsets},
+                       now, battery, horizon_minutes)
+
+
+def _candidates(session: Session, pairs: list[tuple[Headset, int]], here: set[int],
+                now: datetime, battery: Battery, horizon_minutes: int) -> list[Candidate]:
+    ids = [h.id for h, _at in pairs]
     reserved = by_headset(reservations(session, now, now + timedelta(minutes=horizon_minutes),
                                        headset_ids=ids))
     installed = installed_videos(session, ids)
