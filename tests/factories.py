@@ -62,7 +62,7 @@ from vr_booking.services.loans.inputs import LoanRequest
 from vr_booking.services.loans.lifecycle import create_loan
 from vr_booking.services.open_access.booking import BookingInput, cancel_booking, create_booking
 from vr_booking.services.open_access.slots import generate_slots
-from vr_booking.services.timeutil import local_to_utc, to_local
+from vr_booking.services.timeutil import day_bounds, local_to_utc, to_local
 
 # --- test configuration ---------------------------------------------------------------------
 
@@ -932,11 +932,17 @@ SITE_STAFF = {
 def busy_desk_day(db: Session, staff: StaffUser, centre_slug: str = "marseille") -> dict:
     """Today at a demo centre in full swing: a slot started 5 minutes ago where Ana wears a
     headset, Bilal is done (his headset waits for cleaning), Chloé and a walk-in wait, Dan
-    is still expected; one headset's charge is unknown. Returns the people and tags."""
+    is still expected; one headset's charge is unknown. Returns the people and tags.
+
+    Servers under test run on the real clock, so in the five minutes after the centre's
+    midnight the slot starts at midnight instead (a slot of yesterday would refuse today's
+    check-ins), and what happened in it keeps its order within the shorter time."""
     centre = db.exec(select(Centre).where(Centre.slug == centre_slug)).one()
     now = utcnow().replace(microsecond=0)
+    midnight, _end = day_bounds(to_local(now, centre.timezone).date(), centre.timezone)
+    lead = min(timedelta(minutes=5), now - midnight)
     slot = VRSession(centre_id=centre.id, kind=SessionKind.open_access,
-                     starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(minutes=15))
+                     starts_at=now - lead, ends_at=now + timedelta(minutes=15))
     db.add(slot)
     db.flush()
     people = {name: create_booking(db, BookingInput(slot_id=slot.id, name=name,
@@ -947,11 +953,11 @@ def busy_desk_day(db: Session, staff: StaffUser, centre_slug: str = "marseille")
         check_in(db, staff, now, code=people[name].short_code)
     # the headsets at the centre today: the demo lends some of Marseille's away
     tags = sorted(h.asset_tag for h in headsets_at(db, centre, slot.starts_at, slot.ends_at))
-    hand_out(db, staff, now - timedelta(minutes=4), tags[-1], code=people["Ana"].short_code,
+    hand_out(db, staff, now - lead * 4 / 5, tags[-1], code=people["Ana"].short_code,
              centre_id=centre.id)
-    hand_out(db, staff, now - timedelta(minutes=4), tags[-2], code=people["Bilal"].short_code,
+    hand_out(db, staff, now - lead * 4 / 5, tags[-2], code=people["Bilal"].short_code,
              centre_id=centre.id)
-    return_headset(db, staff, now - timedelta(minutes=1), tags[-2], centre_id=centre.id)
+    return_headset(db, staff, now - lead / 5, tags[-2], centre_id=centre.id)
     add_walk_in(db, staff, slot.id, now, centre_id=centre.id)
     unknown = db.exec(select(Headset).where(Headset.asset_tag == tags[-3])).one()
     unknown.charge_percent, unknown.charge_recorded_at = None, None
