@@ -344,9 +344,16 @@ def workshop(db: Session, centre: Centre, headset: Headset, starts_in: timedelta
 def lend(db: Session, headset: Headset, lender: Centre, borrower: Centre,
          days: int = 1) -> Loan:
     """A loan in effect from yesterday to ``days`` from today."""
+    return loan_of(db, headset, lender, borrower, "active", -1, days)
+
+
+def loan_of(db: Session, headset: Headset, lender: Centre, borrower: Centre, status: str,
+            first: int, last: int) -> Loan:
+    """A loan of one headset in ``status``, from ``first`` to ``last`` days from the
+    lender's today (stored directly, without the loan services' checks)."""
     today = centre_today(lender)
-    loan = Loan(from_centre_id=lender.id, to_centre_id=borrower.id, status="active",
-                start_date=today - timedelta(days=1), end_date=today + timedelta(days=days))
+    loan = Loan(from_centre_id=lender.id, to_centre_id=borrower.id, status=status,
+                start_date=today + timedelta(days=first), end_date=today + timedelta(days=last))
     db.add(loan)
     db.flush()
     db.add(LoanHeadset.of(loan, headset.id))

@@ -2,28 +2,17 @@
 headsets; everyone else's places every visible headset first. Both must list the same
 headsets at the same centres, with the same filters, counts and pages."""
 
-from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from factories import add_headsets, centre_today
-from vr_booking.models import Centre, Loan, LoanHeadset, StaffUser
+from factories import add_headsets, loan_of
+from vr_booking.models import Centre, StaffUser
 from vr_booking.models.base import utcnow
 from vr_booking.services.fleet.charge import Battery
 from vr_booking.services.fleet.inventory import _visible_headsets, list_headsets
 
 BATTERY = Battery()
-
-
-def _loan(db: Session, headset, lender, borrower, status: str, first: int, last: int) -> None:
-    today = centre_today(lender)
-    loan = Loan(from_centre_id=lender.id, to_centre_id=borrower.id, status=status,
-                start_date=today + timedelta(days=first), end_date=today + timedelta(days=last))
-    db.add(loan)
-    db.flush()
-    db.add(LoanHeadset.of(loan, headset.id))
-    db.commit()
 
 
 @pytest.fixture
@@ -36,14 +25,14 @@ def admin(db: Session, make_centre, make_staff) -> StaffUser:
     mrs = add_headsets(db, marseille, 8)
     gap_headsets = add_headsets(db, gap, 4, prefix="GAP-VR-", model="Pico 4")
     nou = add_headsets(db, noumea, 3, prefix="NOU-VR-")
-    _loan(db, mrs[0], marseille, gap, "active", -1, 2)
-    _loan(db, mrs[1], marseille, gap, "planned", 0, 0)
-    _loan(db, mrs[2], marseille, noumea, "overdue", -6, -2)
-    _loan(db, mrs[3], marseille, gap, "returned", -1, 3)
-    _loan(db, mrs[4], marseille, gap, "cancelled", 0, 3)
-    _loan(db, mrs[5], marseille, gap, "planned", 1, 4)
-    _loan(db, gap_headsets[0], gap, marseille, "in_transit", 0, 5)
-    _loan(db, nou[0], noumea, marseille, "active", -3, 3)
+    loan_of(db, mrs[0], marseille, gap, "active", -1, 2)
+    loan_of(db, mrs[1], marseille, gap, "planned", 0, 0)
+    loan_of(db, mrs[2], marseille, noumea, "overdue", -6, -2)
+    loan_of(db, mrs[3], marseille, gap, "returned", -1, 3)
+    loan_of(db, mrs[4], marseille, gap, "cancelled", 0, 3)
+    loan_of(db, mrs[5], marseille, gap, "planned", 1, 4)
+    loan_of(db, gap_headsets[0], gap, marseille, "in_transit", 0, 5)
+    loan_of(db, nou[0], noumea, marseille, "active", -3, 3)
     mrs[6].service_state, gap_headsets[1].service_state = "maintenance", "retired"
     db.add_all([mrs[6], gap_headsets[1]])
     db.commit()

@@ -3,26 +3,15 @@ many slots at once in Python (``slot_loads``). Both must give the same answer fo
 of loan, allocation, headset state and booking status."""
 
 from dataclasses import astuple
-from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
 
-from factories import add_headsets, centre_today, local_at, open_access_slot, slot_at, visitor
-from vr_booking.models import Allocation, Loan, LoanHeadset, SessionKind, VRSession
+from factories import add_headsets, loan_of, local_at, open_access_slot, slot_at, visitor
+from vr_booking.models import Allocation, SessionKind, VRSession
 from vr_booking.services.open_access.capacity import SlotLoad, slot_load, slot_loads
 
 DAYS = (1, 2, 3, 4, 5)
-
-
-def _loan(db: Session, headset, lender, borrower, status: str, first: int, last: int) -> None:
-    today = centre_today(lender)
-    loan = Loan(from_centre_id=lender.id, to_centre_id=borrower.id, status=status,
-                start_date=today + timedelta(days=first), end_date=today + timedelta(days=last))
-    db.add(loan)
-    db.flush()
-    db.add(LoanHeadset.of(loan, headset.id))
-    db.commit()
 
 
 def _allocation(db: Session, centre, headset, days: int, start: str, end: str,
@@ -48,14 +37,14 @@ def slots(db: Session, make_centre) -> list[VRSession]:
     digne = make_centre("digne", hub_id=marseille.id)
     mrs = add_headsets(db, marseille, 10)
     gap_headsets = add_headsets(db, gap, 3, prefix="GAP-VR-")
-    _loan(db, mrs[0], marseille, gap, "active", 1, 3)
-    _loan(db, mrs[1], marseille, gap, "planned", 3, 3)
-    _loan(db, mrs[2], marseille, gap, "overdue", -5, -1)
-    _loan(db, mrs[3], marseille, digne, "returned", 1, 5)
-    _loan(db, mrs[4], marseille, digne, "cancelled", 2, 4)
-    _loan(db, gap_headsets[0], gap, marseille, "in_transit", 2, 5)
-    _loan(db, mrs[5], marseille, gap, "active", 4, 10)
-    _loan(db, mrs[6], marseille, digne, "planned", 3, 4)
+    loan_of(db, mrs[0], marseille, gap, "active", 1, 3)
+    loan_of(db, mrs[1], marseille, gap, "planned", 3, 3)
+    loan_of(db, mrs[2], marseille, gap, "overdue", -5, -1)
+    loan_of(db, mrs[3], marseille, digne, "returned", 1, 5)
+    loan_of(db, mrs[4], marseille, digne, "cancelled", 2, 4)
+    loan_of(db, gap_headsets[0], gap, marseille, "in_transit", 2, 5)
+    loan_of(db, mrs[5], marseille, gap, "active", 4, 10)
+    loan_of(db, mrs[6], marseille, digne, "planned", 3, 4)
     mrs[7].service_state, mrs[8].face_cover = "maintenance", "foam"
     gap_headsets[1].service_state = "retired"
     db.add_all([mrs[7], mrs[8], gap_headsets[1]])
