@@ -256,8 +256,8 @@ def change_booking(session: Session, token: str, new_slot_id: int,
     new_slot, new_centre, _rule = _bookable_slot(session, new_slot_id, now)
     if new_slot.id == old_slot.id:
         return found
-    check_person_limits(session, new_slot, booking.email, booking.browser_key, now, booking.id,
-                    booking.address_key)
+    check_person_limits(session, new_slot, booking.email, booking.browser_key, now,
+                        booking.id, booking.address_key)
     load = slot_load(session, new_slot)
     if load.confirmed >= load.capacity:
         raise Conflict("slot_full", _("That session has no free seat: your booking was not "
