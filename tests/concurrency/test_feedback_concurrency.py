@@ -21,6 +21,7 @@ from factories import race_control, start_server, stop_server
 from vr_booking.models import Booking, Centre, Feedback, Participant, VRSession, utcnow
 
 SENDERS = 16
+CONTROL_ATTEMPTS = 3  # bursts the control may need to show a duplicate
 ANSWER = {"learned": True, "go_further": False, "discomfort": False, "rating": 8}
 
 
@@ -91,8 +92,14 @@ def test_control_without_the_unique_constraint_the_burst_duplicates(visitors, db
         conn.execute(text("ALTER TABLE feedback DROP CONSTRAINT uq_feedback_booking_id"))
     running = start_server(db_url, tmp_path / "server", workers=2)
     try:
-        burst(running.url, {"token": visitors.token})
-        stored = answers(db, booking_id=visitors.id)
+        stored = 0
+        for _attempt in range(CONTROL_ATTEMPTS):  # a burst races most times, not every time
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM feedback"))
+            burst(running.url, {"token": visitors.token})
+            stored = answers(db, booking_id=visitors.id)
+            if stored > 1:
+                break
     finally:
         stop_server(running)
         with engine.begin() as conn:
