@@ -88,6 +88,15 @@ def test_a_booking_of_the_same_or_an_overlapping_slot_waits(engine, patient, hol
     assert not _times_out(engine, patient, lock_slots, [second.id])
 
 
+def test_a_booking_holds_the_slots_that_began_before_it_and_overlap_it(engine, patient, holder,
+                                                                      slots):
+    _place, first, second, crossing = slots
+    lock_slots(holder, [crossing.id])  # began 10 minutes after the first, overlaps it
+    with pytest.raises(LockTimeout):
+        _book(engine, patient, first)
+    assert not _times_out(engine, patient, lock_slots, [second.id])
+
+
 def test_a_pool_change_waits_for_the_bookings_and_then_goes_on(engine, settings, patient,
                                                                holder, slots, db):
     place, first, _second, _crossing = slots
