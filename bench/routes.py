@@ -4,7 +4,9 @@ SQL statements, on a synthetic network (bench/network.py).
     python bench/routes.py --db sqlite|postgres --size small|hubs40|large [--repeat 30]
 
 The app runs in this process (one worker) on the generated database; each route is asked
-``--repeat`` times after one warm-up request. It prints p50/p95 and statements per request.
+``--repeat`` times after one warm-up request. It prints p50/p95 and statements per request,
+and the same for a visitor's booking (with an e-mail) of the hub's next open-access slots,
+one new visitor a request.
 It measures; it asserts nothing.
 """
 
@@ -39,7 +41,7 @@ PASSWORD = "benchmark password"  # noqa: S105
 
 def _staff(engine, hub_slug: str) -> dict[str, str]:
     """The benchmark's staff (made once: a network given by --url may be measured again), a
-    fresh API token and the hub's next slot."""
+    fresh API token, the hub's next slot and its next open-access slots."""
     with Session(engine) as session:
         if session.exec(select(StaffUser).where(StaffUser.email == "admin@bench.org")).first() \
                 is None:
@@ -51,10 +53,11 @@ def _staff(engine, hub_slug: str) -> dict[str, str]:
                          centre_slugs=[hub_slug], password=PASSWORD)
         token = issue_api_token(session, "admin@bench.org")
         session.commit()
-        slot = session.exec(select(VRSession.id).join(Centre).where(
+        slots = list(session.exec(select(VRSession.id).join(Centre).where(
             Centre.slug == hub_slug, VRSession.kind == "open_access",
-            VRSession.starts_at > datetime.now(UTC)).order_by(VRSession.starts_at)).first()
-    return {"token": token, "slot": slot}
+            VRSession.starts_at > datetime.now(UTC)).order_by(VRSession.starts_at)
+            .limit(100)))
+    return {"token": token, "slot": slots[0], "slots": slots}
 
 
 def measure(client: TestClient, engine, path: str, repeat: int,
@@ -73,6 +76,34 @@ def measure(client: TestClient, engine, path: str, repeat: int,
         for _ in range(repeat):
             started = time.perf_counter()
             status = client.get(path, headers=headers).status_code
+            times.append(time.perf_counter() - started)
+        return times, counted["n"] // repeat, status
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def measure_booking(client: TestClient, engine, slots: list[int],
+                    repeat: int) -> tuple[list[float], int, int]:
+    """A booking by a new visitor, with an e-mail, of each slot in turn."""
+    counted = {"n": 0}
+
+    def count(*_args) -> None:
+        counted["n"] += 1
+
+    def book(n: int) -> int:
+        name = f"bench-{secrets.token_hex(4)}"
+        return client.post("/api/v1/bookings", json={
+            "slot_id": slots[n % len(slots)], "name": name, "email": f"{name}@example.org",
+            "age_confirmed": True, "health_ack": True}).status_code
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        book(0)  # warm-up
+        counted["n"] = 0
+        times, status = [], 0
+        for n in range(1, repeat + 1):
+            started = time.perf_counter()
+            status = book(n)
             times.append(time.perf_counter() - started)
         return times, counted["n"] // repeat, status
     finally:
@@ -99,7 +130,8 @@ def main() -> None:
     made = _staff(engine, hub)
     token = made["token"]
     settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()),
-                        secret_key=secrets.token_urlsafe(32), base_url="http://bench")
+                        secret_key=secrets.token_urlsafe(32), base_url="http://bench",
+                        booking_rate_limit_per_minute=10**9, max_upcoming_bookings_per_address=0)
     app = create_app(settings, engine)
     settle_after_start_up()  # as a server's worker does after building its app
     with TestClient(app) as public, TestClient(app) as admin, TestClient(app) as manager, \
@@ -117,6 +149,9 @@ def main() -> None:
                                                 headers)
             print(f"{name:34} {_percentile(times, 50) * 1000:8.1f} "
                   f"{_percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
+        times, statements, status = measure_booking(public, engine, made["slots"], args.repeat)
+        print(f"{'POST /api/v1/bookings':34} {_percentile(times, 50) * 1000:8.1f} "
+              f"{_percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
     engine.dispose()
 
 
