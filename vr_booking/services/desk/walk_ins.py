@@ -20,7 +20,7 @@ from vr_booking.models import (
 )
 from vr_booking.services.access import visible_centre_ids
 from vr_booking.services.desk.day import SlotDesk, has_free_seat, other_day, slot_desks
-from vr_booking.services.desk.no_shows import release_no_shows
+from vr_booking.services.desk.no_shows import release_today
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 GENDER_LABELS = {Gender.female: N_("Woman"), Gender.male: N_("Man"),
@@ -54,12 +54,13 @@ def add_walk_in(session: Session, staff: StaffUser, slot_id: int, now: datetime,
     """Count one walk-in (no personal data) in a slot of today that has a free seat."""
     _check_walk_in(age_band, gender)
     slot = _walk_in_slot(session, staff, slot_id, centre_id)
-    lock_centres(session, [slot.centre_id])
-    release_no_shows(session, now, [slot.centre_id])
+    centre = session.get(Centre, slot.centre_id)
+    lock_centres(session, [centre.id])
+    release_today(session, centre, now)
     session.refresh(slot)
     if slot.status != SessionStatus.planned:
         raise Conflict("slot_closed", _("This session is cancelled or closed."))
-    day = other_day(session.get(Centre, slot.centre_id), slot.starts_at, now)
+    day = other_day(centre, slot.starts_at, now)
     if day:
         raise Conflict("wrong_day", _("Walk-ins are added on the day: this session is on "
                                       "{date}.").format(date=day))
