@@ -18,7 +18,7 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
-from vr_booking.services.access import visible_centre_ids
+from vr_booking.services.access import sees_centre
 from vr_booking.services.desk.day import SlotDesk, has_free_seat, other_day, slot_desks
 from vr_booking.services.desk.no_shows import release_today
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -33,7 +33,7 @@ def _walk_in_slot(session: Session, staff: StaffUser, slot_id: int,
     if slot is None or slot.kind != SessionKind.open_access or (
             desk_centre_id is not None and slot.centre_id != desk_centre_id):
         raise NotFound("unknown_slot", _("This session does not exist."))
-    if slot.centre_id not in visible_centre_ids(session, staff):
+    if not sees_centre(session, staff, slot.centre_id):
         raise Forbidden("not_your_centre", _("This session belongs to another centre."))
     return slot
 
