@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 
 from factories import FACILITATOR, GAP_FACILITATOR, MANAGER, make_world
 from vr_booking.models import AuditEvent, StaffUser
-from vr_booking.services.access import can_manage, visible_centre_ids
+from vr_booking.services.access import can_manage, sees_centre, visible_centre_ids
 from vr_booking.services.audit import record
 
 
@@ -29,6 +29,15 @@ def test_facilitators_and_associated_managers_see_only_their_own_centres(
     assert visible_centre_ids(db, staff(db, FACILITATOR)) == {world.marseille.id}
     assert visible_centre_ids(db, staff(db, GAP_FACILITATOR)) == {world.gap.id}
     assert visible_centre_ids(db, gap_manager) == {world.gap.id}
+
+
+def test_one_centre_is_seen_by_whom_the_centre_ids_say(db, make_centre, make_staff):
+    world = make_world(db, make_centre, make_staff)
+    other_hub = make_centre("lyon", kind="hub")
+    admin = make_staff("admin@example.org", role="admin", centres=())
+    for user in (admin, staff(db, MANAGER), staff(db, FACILITATOR), staff(db, GAP_FACILITATOR)):
+        for centre in (world.marseille, world.gap, other_hub):
+            assert sees_centre(db, user, centre.id) == (centre.id in visible_centre_ids(db, user))
 
 
 def test_an_audit_row_commits_or_rolls_back_with_its_change(db, make_centre, make_staff):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from factories import book
+from factories import book, slot_at, visitor
 from vr_booking.jobs import mark_no_shows
 from vr_booking.models import Booking, Participant, SessionKind, VRSession, utcnow
 from vr_booking.services.desk.checkin import check_in, check_in_message
@@ -152,6 +152,21 @@ def test_release_is_limited_to_the_centres_asked(db, hub, make_open_access):
     late = other.slots[0].starts_at + RELEASE
     assert release_no_shows(db, late, [hub.centre.id]) == 0
     assert release_no_shows(db, late, [other.centre.id]) == 1
+
+
+@pytest.mark.parametrize("desk_action", ["check_in", "walk_in"])
+def test_the_desk_releases_todays_seats_and_leaves_older_ones_to_the_sweep(db, hub,
+                                                                          desk_action):
+    slot = hub.slots[0]
+    yesterday = visitor(db, slot_at(db, hub.centre, slot.starts_at - timedelta(days=1)), "Old")
+    today = book(db, slot, "Ana")
+    after = slot.starts_at + RELEASE
+    if desk_action == "check_in":
+        check_in(db, hub.staff, after, code=book(db, slot, "Ben").short_code)
+    else:
+        add_walk_in(db, hub.staff, slot.id, after)
+    assert (today.status, yesterday.status) == ("no_show", "confirmed")
+    assert release_no_shows(db, after) == 1  # the sweep's
 
 
 def test_the_release_delay_is_a_setting(db, hub, settings):

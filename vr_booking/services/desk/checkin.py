@@ -25,7 +25,7 @@ from vr_booking.models import (
     VRSession,
 )
 from vr_booking.services.desk.day import has_free_seat, other_day
-from vr_booking.services.desk.no_shows import release_no_shows
+from vr_booking.services.desk.no_shows import release_today
 from vr_booking.services.desk.people import Holder, desk_centre, find_holder, find_ticket, reread
 from vr_booking.services.errors import Conflict, InvalidInput, NotFound
 from vr_booking.services.timeutil import to_local
@@ -52,7 +52,7 @@ def check_in(session: Session, staff: StaffUser, now: datetime, *, token: str | 
     slot = session.get(VRSession, booking.session_id)
     centre = desk_centre(session, staff, slot, centre_id)
     lock_centres(session, [centre.id])
-    release_no_shows(session, now, [centre.id])
+    release_today(session, centre, now)
     session.refresh(booking)  # another desk may have checked it in while we waited
     session.refresh(slot)
     if booking.session_id != slot.id:  # moved to another slot before we took the lock

@@ -20,7 +20,7 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
-from vr_booking.services.access import visible_centre_ids
+from vr_booking.services.access import sees_centre
 from vr_booking.services.errors import Conflict, Forbidden, NotFound
 from vr_booking.services.open_access.tickets import normalise_code, token_in
 
@@ -136,7 +136,7 @@ def desk_centre(session: Session, staff: StaffUser, vr_session: VRSession,
     if desk_centre_id is not None and centre.id != desk_centre_id:
         raise Conflict("wrong_centre", _("This person is expected at {centre}, not at this "
                                          "centre.").format(centre=centre.name))
-    if centre.id not in visible_centre_ids(session, staff):
+    if not sees_centre(session, staff, centre.id):
         raise Forbidden("not_your_centre", _("This person belongs to another centre."))
     return centre
 

@@ -18,9 +18,9 @@ from vr_booking.models import (
     StaffUser,
     VRSession,
 )
-from vr_booking.services.access import visible_centre_ids
+from vr_booking.services.access import sees_centre
 from vr_booking.services.desk.day import SlotDesk, has_free_seat, other_day, slot_desks
-from vr_booking.services.desk.no_shows import release_no_shows
+from vr_booking.services.desk.no_shows import release_today
 from vr_booking.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 GENDER_LABELS = {Gender.female: N_("Woman"), Gender.male: N_("Man"),
@@ -33,7 +33,7 @@ def _walk_in_slot(session: Session, staff: StaffUser, slot_id: int,
     if slot is None or slot.kind != SessionKind.open_access or (
             desk_centre_id is not None and slot.centre_id != desk_centre_id):
         raise NotFound("unknown_slot", _("This session does not exist."))
-    if slot.centre_id not in visible_centre_ids(session, staff):
+    if not sees_centre(session, staff, slot.centre_id):
         raise Forbidden("not_your_centre", _("This session belongs to another centre."))
     return slot
 
@@ -54,12 +54,13 @@ def add_walk_in(session: Session, staff: StaffUser, slot_id: int, now: datetime,
     """Count one walk-in (no personal data) in a slot of today that has a free seat."""
     _check_walk_in(age_band, gender)
     slot = _walk_in_slot(session, staff, slot_id, centre_id)
-    lock_centres(session, [slot.centre_id])
-    release_no_shows(session, now, [slot.centre_id])
+    centre = session.get(Centre, slot.centre_id)
+    lock_centres(session, [centre.id])
+    release_today(session, centre, now)
     session.refresh(slot)
     if slot.status != SessionStatus.planned:
         raise Conflict("slot_closed", _("This session is cancelled or closed."))
-    day = other_day(session.get(Centre, slot.centre_id), slot.starts_at, now)
+    day = other_day(centre, slot.starts_at, now)
     if day:
         raise Conflict("wrong_day", _("Walk-ins are added on the day: this session is on "
                                       "{date}.").format(date=day))

@@ -19,7 +19,7 @@ from vr_booking.models import (
     VideoJob,
     VRSession,
 )
-from vr_booking.services.access import visible_centre_ids
+from vr_booking.services.access import sees_centre
 from vr_booking.services.errors import InvalidInput
 from vr_booking.services.groups.inputs import GroupPlan
 
@@ -37,7 +37,7 @@ def resolve_links(session: Session, centre: Centre, plan: GroupPlan) -> Links:
     staff = {u.email: u for u in session.exec(
         select(StaffUser).where(col(StaffUser.email).in_(plan.facilitators)))}
     facilitators = [staff.get(email) for email in plan.facilitators]
-    if any(u is None or not u.is_active or centre.id not in visible_centre_ids(session, u)
+    if any(u is None or not u.is_active or not sees_centre(session, u, centre.id)
            for u in facilitators):
         fields["facilitators"] = _("Choose facilitators among the centre's staff.")
     jobs = set(session.exec(select(Job.id).where(col(Job.id).in_(plan.job_ids))))

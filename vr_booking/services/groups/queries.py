@@ -21,7 +21,7 @@ from vr_booking.models import (
     Video,
     VRSession,
 )
-from vr_booking.services.access import can_manage, require_manager, visible_centre_ids
+from vr_booking.services.access import can_manage, require_manager, sees_centre
 from vr_booking.services.errors import Forbidden, NotFound
 from vr_booking.services.groups.links import facilitators_of, planned_jobs, planned_videos
 from vr_booking.services.groups.rotation import Limits, Rotation, plan_rotation, roster_order
@@ -37,7 +37,7 @@ def find_group(session: Session, group_id: int) -> VRSession:
 def require_group(session: Session, staff: StaffUser, group_id: int) -> VRSession:
     """The group session if this staff member works for its centre (404, else 403)."""
     group = find_group(session, group_id)
-    if group.centre_id not in visible_centre_ids(session, staff):
+    if not sees_centre(session, staff, group.centre_id):
         raise Forbidden("not_your_centre", _("This session belongs to another centre."))
     return group
 

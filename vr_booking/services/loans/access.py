@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from vr_booking.i18n import _
 from vr_booking.models import Loan, StaffUser
-from vr_booking.services.access import require_manager, visible_centre_ids
+from vr_booking.services.access import require_manager, sees_centre, visible_centre_ids
 from vr_booking.services.errors import Forbidden, NotFound
 
 
@@ -37,6 +37,6 @@ def require_lender_manager(session: Session, staff: StaffUser, loan: Loan) -> No
 
 def require_staff_at(session: Session, staff: StaffUser, centre_id: int) -> None:
     """A hand-over is recorded by the staff of the centre where it happens."""
-    if centre_id not in visible_centre_ids(session, staff):
+    if not sees_centre(session, staff, centre_id):
         raise Forbidden("not_your_centre",
                         _("This hand-over is recorded by the staff of the other centre."))

@@ -162,12 +162,21 @@ def _allocations_between(session: Session, centre_ids: Iterable[int], guest_ids:
     PostgreSQL (planning an IN of a thousand parameters for a few rows)."""
     based = select(Headset.id).where(col(Headset.home_centre_id).in_(list(centre_ids)))
     return list(session.exec(
-        select(Allocation).join(VRSession, col(VRSession.id) == Allocation.session_id)
+        select(Allocation)
         .where(or_(col(Allocation.headset_id).in_(based),
                    col(Allocation.headset_id).in_(guest_ids)),
-               VRSession.status != SessionStatus.cancelled,
+               _session_not_cancelled(),
                ranges_overlap(Allocation.starts_at, Allocation.ends_at, start_at, end_at))
     ).all())
+
+
+def _session_not_cancelled() -> ColumnElement[bool]:
+    """SQL: the allocation's session is not cancelled, read through the session's key for
+    each allocation found. Joined instead, PostgreSQL merged the few allocations with the
+    sessions' primary key from the first id up to theirs: every session of the network for
+    a group planned today (19.5 ms a planning at 40 hubs)."""
+    status = select(VRSession.status).where(col(VRSession.id) == Allocation.session_id)
+    return status.scalar_subquery() != SessionStatus.cancelled
 
 
 def upcoming_slots(session: Session, centre_ids: Iterable[int], start_at: datetime,

@@ -101,7 +101,9 @@ def promote_waiting(session: Session, now: datetime,
              .where(Booking.status == BookingStatus.waitlisted, VRSession.starts_at > now))
     if centre_ids is not None:
         query = query.where(col(VRSession.centre_id).in_(list(centre_ids)))
-    waiting = dict(session.exec(query.distinct()).all())
+    # A row per waiting booking, made unique here: DISTINCT led SQLite to read the centres'
+    # sessions by id, past ones included, instead of from now by the (centre, start) index.
+    waiting = dict(session.exec(query).all())
     if not waiting:
         return []
     lock_centres(session, waiting.values())

@@ -14,7 +14,7 @@ from vr_booking.services.access import (
     is_manager,
     require_centre,
     require_manager,
-    visible_centre_ids,
+    sees_centre,
     visible_centres,
 )
 from vr_booking.services.errors import InvalidInput
@@ -115,7 +115,7 @@ def _headset_page(request: Request, session: Session, staff: StaffUser, headset:
     manages = can_manage(session, staff, headset.home_centre_id)
     installed = {v.id for v in found.installed_videos}
     here = found.summary.current_centre
-    desk_centre = here if here.id in visible_centre_ids(session, staff) else None
+    desk_centre = here if sees_centre(session, staff, here.id) else None
     context = {
         "staff": staff, "headset": headset, "detail": found, "row": found.summary,
         "zone": found.summary.current_centre.timezone, "can_manage": manages,
