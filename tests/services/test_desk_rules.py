@@ -176,6 +176,16 @@ def test_the_release_delay_is_a_setting(db, hub, settings):
     assert release_no_shows(db, slot.starts_at + timedelta(minutes=3)) == 1
 
 
+def test_a_booking_left_confirmed_long_ago_is_still_released(db, hub):
+    """The sweep finds confirmed bookings by status (an index of the few still confirmed),
+    with no lower bound on the start: a stopped scheduler's backlog is released too."""
+    slot = hub.slots[0]
+    booking = book(db, slot, "Ana")
+    assert release_no_shows(db, slot.starts_at + timedelta(days=400)) == 1
+    db.commit()
+    assert booking.status == "no_show"
+
+
 def test_the_periodic_job_releases_no_shows(db, engine, hub, settings, time_machine):
     slot = hub.slots[0]
     booking = book(db, slot, "Ana")

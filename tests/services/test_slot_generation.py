@@ -4,9 +4,17 @@ from datetime import date, time
 
 from sqlmodel import Session, select
 
-from vr_booking.models import OpenAccessRule, VRSession
+from vr_booking.models import (
+    LONGEST_SESSION,
+    OpenAccessRule,
+    SessionKind,
+    SessionStatus,
+    VRSession,
+)
 from vr_booking.services.open_access.slots import generate_slots, seat_times
-from vr_booking.services.timeutil import to_local
+from vr_booking.services.timeutil import local_to_utc, to_local
+
+WEDNESDAY = date(2026, 12, 2)
 
 
 def _rule(db: Session, make_centre, **fields) -> OpenAccessRule:
@@ -49,3 +57,41 @@ def test_local_time_holds_across_both_dst_changes(db: Session, make_centre):
         assert firsts[day].time() == time(14), day
     assert firsts[date(2027, 3, 24)].utcoffset() != firsts[date(2027, 3, 31)].utcoffset()
     assert firsts[date(2027, 10, 27)].utcoffset() != firsts[date(2027, 11, 3)].utcoffset()
+
+
+def _midnight_rule(db: Session, make_centre) -> OpenAccessRule:
+    """Three 20-minute seats from 00:00 local on Wednesdays, the day that generation starts."""
+    centre = make_centre("hub", kind="hub")
+    rule = OpenAccessRule(centre_id=centre.id, weekday=WEDNESDAY.weekday(),
+                          start_time=time(0), end_time=time(1), seat_minutes=20,
+                          buffer_minutes=0, horizon_weeks=1)
+    db.add(rule)
+    db.commit()
+    return rule
+
+
+def test_a_cancelled_seat_at_the_first_days_midnight_is_not_made_again(db: Session,
+                                                                       make_centre):
+    """Generation reads the rule's slots from the first day's local midnight on: a seat
+    starting at that very instant, cancelled (so not among the planned slots), must be
+    seen, or it would be made again."""
+    rule = _midnight_rule(db, make_centre)
+    midnight, *_others = generate_slots(db, rule, WEDNESDAY)
+    assert to_local(midnight.starts_at, "Europe/Paris").time() == time(0)
+    midnight.status = SessionStatus.cancelled
+    db.add(midnight)
+    db.commit()
+    assert generate_slots(db, rule, WEDNESDAY) == []
+
+
+def test_a_kept_slot_as_long_as_any_from_the_day_before_still_blocks_seats(db: Session,
+                                                                           make_centre):
+    """Slots that may overlap a seat are read from LONGEST_SESSION before the first day: one
+    that long, ending at 00:30 on the first day, still blocks the seats it overlaps."""
+    rule = _midnight_rule(db, make_centre)
+    ends = local_to_utc(WEDNESDAY, time(0, 30), "Europe/Paris")
+    db.add(VRSession(centre_id=rule.centre_id, kind=SessionKind.open_access,
+                     starts_at=ends - LONGEST_SESSION, ends_at=ends))
+    db.commit()
+    created = generate_slots(db, rule, WEDNESDAY)
+    assert [to_local(s.starts_at, "Europe/Paris").time() for s in created] == [time(0, 40)]

@@ -15,6 +15,7 @@ from sqlmodel import select
 from factories import fleet_catalogue, free_port
 from vr_booking.config import Settings
 from vr_booking.models import (
+    LONGEST_SESSION,
     Booking,
     BookingJob,
     Centre,
@@ -230,6 +231,19 @@ def test_no_survey_email_once_answered_or_long_after(db, past, base_url):
     db.commit()
     assert _invite(db) == 0
     assert _outbox(db) == []
+
+
+def test_a_session_as_long_as_any_may_last_is_found_up_to_the_look_back(db, past, base_url):
+    """The sweep bounds the start by the look-back and the longest session; a session that
+    long, ending just within the look-back, must still be found (and one ending just
+    before it not)."""
+    slot, now = past["slot"], utcnow()
+    slot.ends_at = now - LOOK_BACK + timedelta(minutes=1)
+    slot.starts_at = slot.ends_at - LONGEST_SESSION
+    db.add(slot)
+    db.commit()
+    assert _invite(db, now + timedelta(minutes=1)) == 0  # ended LOOK_BACK ago: too late
+    assert _invite(db, now) == 1
 
 
 class Inbox(Sink):

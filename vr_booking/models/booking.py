@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, func
+from sqlalchemy import CheckConstraint, Index, func, text
 from sqlmodel import Field, SQLModel
 
 from vr_booking.models.base import UTCDateTime, one_of, utcnow
@@ -58,12 +58,31 @@ class Gender(StrEnum):
 UNDISCLOSED = "prefer_not"  # fits every ESF column (ISCED: 10 characters)
 
 
+def _live_index(name: str, status: BookingStatus, *columns: str) -> Index:
+    """An index of the bookings in one status that only lasts until the session (confirmed,
+    waiting, offered): a few rows whatever the history, where a search by session reads
+    every past session and one by status every booking.
+
+    Partial, not a plain index on ``status``: without statistics (SQLite has none unless
+    ANALYZE runs) the planner would take one to read ``checked_in``, most of the table,
+    rather than a bounded range of sessions. Both databases use a partial index for
+    ``status = ?`` when the value bound is the index's.
+    """
+    where = text(f"status = '{status.value}'")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class Booking(SQLModel, table=True):
     """One visitor's seat in an open-access session (rule 2: a first name is enough)."""
 
     __table_args__ = (
         one_of("status", BookingStatus),
         Index("ix_booking_session_id_status", "session_id", "status"),  # seats of slots
+        # The minutely sweeps' bookings still confirmed (no-shows), waiting (promotion) or
+        # offered (lapsed offers): see ``_live_index``.
+        _live_index("ix_booking_confirmed", BookingStatus.confirmed, "status", "session_id"),
+        _live_index("ix_booking_waitlisted", BookingStatus.waitlisted, "status", "session_id"),
+        _live_index("ix_booking_offered", BookingStatus.offered, "offer_expires_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

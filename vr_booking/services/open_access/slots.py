@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from vr_booking.db import overlaps
 from vr_booking.i18n import _
 from vr_booking.models import (
+    LONGEST_SESSION,
     Centre,
     Closure,
     OpenAccessRule,
@@ -87,20 +88,25 @@ def rule_dates(rule: OpenAccessRule, today: date) -> Iterator[date]:
         day += timedelta(weeks=1)
 
 
-def generate_slots(session: Session, rule: OpenAccessRule, today: date) -> list[VRSession]:
+def generate_slots(session: Session, rule: OpenAccessRule, today: date,
+                   centre: Centre | None = None) -> list[VRSession]:
     """Create the rule's missing slots up to its horizon; existing ones are left alone.
 
     No slot is made on a closure day, nor where it would overlap a planned open-access slot
     that is already there (one kept from an earlier layout because it holds bookings).
+    ``centre`` is the rule's, when the caller has it already. Only slots that can meet a
+    seat from ``today`` on are read: the hourly sweep reads no centre's history.
     """
     if not rule.is_active:
         return []
-    centre = session.get(Centre, rule.centre_id)
-    taken = set(session.exec(select(VRSession.starts_at).where(VRSession.rule_id == rule.id)))
-    planned = [(s.starts_at, s.ends_at) for s in session.exec(select(VRSession).where(
+    centre = centre or session.get(Centre, rule.centre_id)
+    day_start = local_to_utc(today, time(0), centre.timezone)  # no seat starts earlier
+    taken = set(session.exec(select(VRSession.starts_at).where(
+        VRSession.rule_id == rule.id, VRSession.starts_at >= day_start)))
+    planned = list(session.exec(select(VRSession.starts_at, VRSession.ends_at).where(
         VRSession.centre_id == centre.id, VRSession.kind == SessionKind.open_access,
-        VRSession.status == SessionStatus.planned, VRSession.ends_at > local_to_utc(
-            today, time(0), centre.timezone)))]
+        VRSession.status == SessionStatus.planned, VRSession.ends_at > day_start,
+        VRSession.starts_at > day_start - LONGEST_SESSION)))  # bounded: not the history
     closed = set(session.exec(select(Closure.closed_date).where(
         Closure.centre_id == centre.id, Closure.closed_date >= today)))
     created = []
@@ -124,7 +130,10 @@ def generate_slots(session: Session, rule: OpenAccessRule, today: date) -> list[
 def generate_all_slots(session: Session, today: date) -> int:
     """Generate slots for every active rule; returns how many were created."""
     rules = session.exec(select(OpenAccessRule).where(col(OpenAccessRule.is_active))).all()
-    return sum(len(generate_slots(session, rule, today)) for rule in rules)
+    centres = {c.id: c for c in session.exec(select(Centre).where(
+        col(Centre.id).in_({rule.centre_id for rule in rules})))}
+    return sum(len(generate_slots(session, rule, today, centres[rule.centre_id]))
+               for rule in rules)
 
 
 @dataclass

@@ -9,11 +9,18 @@ first run after an upgrade (or after a long stop) does not mail last year's visi
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, update
+from sqlalchemy import ColumnElement, and_, exists, update
 from sqlmodel import Session, col, select
 
 from vr_booking.config import settings_for
-from vr_booking.models import Booking, BookingStatus, Centre, Feedback, VRSession
+from vr_booking.models import (
+    LONGEST_SESSION,
+    Booking,
+    BookingStatus,
+    Centre,
+    Feedback,
+    VRSession,
+)
 from vr_booking.services.mail import enqueue, render_mail
 from vr_booking.services.reports.survey import ticket_survey_url
 from vr_booking.services.timeutil import to_local
@@ -22,13 +29,21 @@ LOOK_BACK = timedelta(days=3)
 BATCH = 200
 
 
+def _ended_between(after: datetime, until: datetime) -> ColumnElement[bool]:
+    """SQL: the session ended in ``(after, until]``. It started before ``until`` and, lasting
+    at most ``LONGEST_SESSION``, after ``after - LONGEST_SESSION``: bounds that the index on
+    the start can use (the end alone made every run read the whole history)."""
+    return and_(VRSession.ends_at <= until, VRSession.ends_at > after,
+                VRSession.starts_at < until, VRSession.starts_at > after - LONGEST_SESSION)
+
+
 def _due(session: Session, now: datetime) -> list[int]:
     ended_before = now - timedelta(minutes=settings_for(session).survey_email_delay_minutes)
     return list(session.exec(
         select(Booking.id).join(VRSession, col(VRSession.id) == Booking.session_id)
         .where(Booking.status == BookingStatus.checked_in, col(Booking.email).is_not(None),
                Booking.email != "", col(Booking.survey_invited_at).is_(None),
-               VRSession.ends_at <= ended_before, VRSession.ends_at > now - LOOK_BACK,
+               _ended_between(now - LOOK_BACK, ended_before),
                ~exists().where(Feedback.booking_id == Booking.id))
         .order_by(Booking.id).limit(BATCH)).all())
 
