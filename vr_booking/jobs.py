@@ -28,7 +28,11 @@ from vr_booking.services.notify.job_runs import record_run
 from vr_booking.services.notify.loans import mark_overdue_loans, remind_loan_returns
 from vr_booking.services.notify.offers import lapse_offers
 from vr_booking.services.notify.reminders import send_due_reminders
-from vr_booking.services.notify.retention import erase_expired
+from vr_booking.services.notify.retention import (
+    RETENTION_BATCH,
+    erase_expired_bookings,
+    erase_expired_rest,
+)
 from vr_booking.services.notify.schedule import PERIODIC_JOBS
 from vr_booking.services.open_access.slots import generate_all_slots
 from vr_booking.services.open_access.waitlist import promote_waiting
@@ -87,9 +91,19 @@ def watch_loans(engine: Engine, settings: Settings) -> int:
 
 
 def erase_expired_data(engine: Engine, settings: Settings) -> int:
-    """Erase the personal data whose retention period is over."""
+    """Erase the personal data whose retention period is over, bookings a batch a
+    transaction: a backlog (the first run on years of history, a scheduler stopped for
+    months) erased in one transaction held SQLite's single write lock for seconds, every
+    booking waiting behind it (326,080 bookings at 40 hubs: 6–8 s)."""
+    erased = 0
+    while True:
+        with session_scope(engine, settings=settings) as session:
+            batch = erase_expired_bookings(session, utcnow(), RETENTION_BATCH)
+        erased += batch
+        if batch < RETENTION_BATCH:
+            break
     with session_scope(engine, settings=settings) as session:
-        return erase_expired(session, utcnow())
+        return erased + erase_expired_rest(session, utcnow())
 
 
 def purge_security_records(engine: Engine, settings: Settings) -> int:

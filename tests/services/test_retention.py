@@ -6,11 +6,14 @@ anonymous counts are what they were."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from factories import text_columns_containing
+from vr_booking import jobs
 from vr_booking.jobs import erase_expired_data, remind_visitors
 from vr_booking.models import (
+    AuditEvent,
     Booking,
     BookingJob,
     Job,
@@ -104,6 +107,30 @@ def test_personal_data_is_erased_twelve_months_after_the_session(db, engine, set
     assert all(b.erased_at is not None for b in erased)
     # The ESF-reported session keeps its participant for as long as the funding requires.
     assert text_columns_containing(db, [ESF_PARTICIPANT]) == ["participant.display_name"]
+
+
+def test_a_backlog_is_erased_a_batch_a_transaction(db, engine, settings, history,
+                                                   time_machine, monkeypatch):
+    slot, _tokens = history
+    monkeypatch.setattr(jobs, "RETENTION_BATCH", 1)  # two bookings: two batches, then none
+    commits: list[int] = []
+
+    def count(_connection) -> None:
+        commits.append(1)
+
+    time_machine.move_to(slot.ends_at + timedelta(days=366), tick=False)
+    event.listen(engine, "commit", count)
+    try:
+        assert erase_expired_data(engine, settings) == 3  # two bookings, one participant
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 4  # a booking each, the empty third batch, the participants
+    assert text_columns_containing(db, [*NEEDLES, *OTHER, PARTICIPANT]) == []
+    assert db.exec(select(AuditEvent.summary).where(AuditEvent.action == "retention.erased")
+                   .order_by(AuditEvent.id)).all() == [
+        "personal data erased: 1 booking(s), 0 participant(s)",
+        "personal data erased: 1 booking(s), 0 participant(s)",
+        "personal data erased: 0 booking(s), 1 participant(s)"]
 
 
 def test_esf_participants_are_erased_after_the_esf_period(db, engine, settings, history,

@@ -25,6 +25,7 @@ from vr_booking.models import Booking, OutboxMessage, Participant, VRSession
 from vr_booking.services.audit import record
 
 CHUNK = 500  # ids a statement (SQLite allows a few thousand bound parameters)
+RETENTION_BATCH = 5_000  # bookings a transaction of the sweep (a fraction of a second)
 
 
 def months_before(instant: datetime, months: int) -> datetime:
@@ -67,22 +68,35 @@ def _expired_sessions(session: Session, now: datetime) -> SelectOfScalar[int]:
     ))
 
 
-def erase_expired(session: Session, now: datetime) -> int:
-    """Erase the personal data whose time is up; returns how many rows were erased."""
-    expired = _expired_sessions(session, now)
+def erase_expired_bookings(session: Session, now: datetime, limit: int) -> int:
+    """Erase the personal data of at most ``limit`` bookings whose time is up, oldest
+    first; returns how many were erased. The caller commits and calls again while a full
+    batch came back (:func:`vr_booking.jobs.erase_expired_data`)."""
     booking_ids = session.exec(select(Booking.id).where(
-        col(Booking.session_id).in_(expired), col(Booking.erased_at).is_(None))).all()
+        col(Booking.session_id).in_(_expired_sessions(session, now)),
+        col(Booking.erased_at).is_(None)).order_by(Booking.id).limit(limit)).all()
     bookings = erase_bookings(session, booking_ids, now)
+    _record(session, bookings=bookings)
+    return bookings
+
+
+def erase_expired_rest(session: Session, now: datetime) -> int:
+    """Erase the expired group participants' names and codes and the staff's old e-mails;
+    returns how many rows were erased."""
     participants = session.exec(update(Participant).where(
-        col(Participant.session_id).in_(expired),
+        col(Participant.session_id).in_(_expired_sessions(session, now)),
         or_(Participant.display_name != "", col(Participant.code).is_not(None)),
     ).values(display_name="", code=None)).rowcount
     cutoff = months_before(now, settings_for(session).retention_months)
     messages = session.exec(delete(OutboxMessage).where(  # a booking's go with the booking
         col(OutboxMessage.booking_id).is_(None), OutboxMessage.created_at < cutoff)).rowcount
+    _record(session, participants=participants)
+    return participants + messages
+
+
+def _record(session: Session, bookings: int = 0, participants: int = 0) -> None:
     if bookings or participants:
         record(session, None, "retention.erased", subject_type="retention",
                summary=f"personal data erased: {bookings} booking(s), "
                        f"{participants} participant(s)")
     session.flush()
-    return bookings + participants + messages
