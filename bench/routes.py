@@ -12,24 +12,23 @@ It measures; it asserts nothing.
 
 import argparse
 import secrets
-import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from network import SIZES, build, fresh_url
+from measuring import counting, network_options, open_network, percentile
 
 from factories import login, network_routes
 from vr_booking.config import Settings
-from vr_booking.db import make_engine
 from vr_booking.models import Centre, StaffUser, VRSession
 from vr_booking.services.admin.accounts import create_staff
 from vr_booking.services.admin.tokens import issue_api_token
@@ -60,72 +59,42 @@ def _staff(engine, hub_slug: str) -> dict[str, str]:
     return {"token": token, "slot": slots[0], "slots": slots}
 
 
-def measure(client: TestClient, engine, path: str, repeat: int,
-            headers: dict) -> tuple[list[float], int, int]:
-    counted = {"n": 0}
-
-    def count(*_args) -> None:
-        counted["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(path, headers=headers)  # warm-up
-        counted["n"] = 0
-        times = []
-        status = 0
-        for _ in range(repeat):
-            started = time.perf_counter()
-            status = client.get(path, headers=headers).status_code
-            times.append(time.perf_counter() - started)
-        return times, counted["n"] // repeat, status
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def measure_booking(client: TestClient, engine, slots: list[int],
-                    repeat: int) -> tuple[list[float], int, int]:
-    """A booking by a new visitor, with an e-mail, of each slot in turn."""
-    counted = {"n": 0}
-
-    def count(*_args) -> None:
-        counted["n"] += 1
-
-    def book(n: int) -> int:
-        name = f"bench-{secrets.token_hex(4)}"
-        return client.post("/api/v1/bookings", json={
-            "slot_id": slots[n % len(slots)], "name": name, "email": f"{name}@example.org",
-            "age_confirmed": True, "health_ack": True}).status_code
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        book(0)  # warm-up
-        counted["n"] = 0
-        times, status = [], 0
+def measure(engine, ask: Callable[[int], int], repeat: int) -> tuple[list[float], int, int]:
+    """``ask(n)`` (a request's status) once to warm up, then timed for n = 1..repeat: times,
+    statements a request, the last status."""
+    ask(0)
+    times, status = [], 0
+    with counting(engine) as seen:
         for n in range(1, repeat + 1):
             started = time.perf_counter()
-            status = book(n)
+            status = ask(n)
             times.append(time.perf_counter() - started)
-        return times, counted["n"] // repeat, status
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    return times, seen.count // repeat, status
 
 
-def _percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+def get(client: TestClient, path: str, headers: dict, _n: int) -> int:
+    return client.get(path, headers=headers).status_code
+
+
+def book(client: TestClient, slots: list[int], n: int) -> int:
+    """A booking by a new visitor, with an e-mail, of the ``n``-th slot (in turn)."""
+    name = f"bench-{secrets.token_hex(4)}"
+    return client.post("/api/v1/bookings", json={
+        "slot_id": slots[n % len(slots)], "name": name, "email": f"{name}@example.org",
+        "age_confirmed": True, "health_ack": True}).status_code
+
+
+def _line(name: str, measured: tuple[list[float], int, int]) -> str:
+    times, statements, status = measured
+    return (f"{name:34} {percentile(times, 50) * 1000:8.1f} "
+            f"{percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--size", choices=list(SIZES), default="small")
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--url", help="an already generated network (skips generation)")
+    network_options(parser, repeat=30)
     args = parser.parse_args()
-    url = args.url
-    if url is None:
-        url = fresh_url(args.db, args.size)
-        build(url, args.size)
-    engine = make_engine(url)
+    url, engine = open_network(args)
     hub = "hub-001"
     made = _staff(engine, hub)
     token = made["token"]
@@ -145,13 +114,10 @@ def main() -> None:
         print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
         for name, (who, path) in network_routes(hub, made["slot"], "tech").items():
             headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
-            times, statements, status = measure(clients[who], engine, path, args.repeat,
-                                                headers)
-            print(f"{name:34} {_percentile(times, 50) * 1000:8.1f} "
-                  f"{_percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
-        times, statements, status = measure_booking(public, engine, made["slots"], args.repeat)
-        print(f"{'POST /api/v1/bookings':34} {_percentile(times, 50) * 1000:8.1f} "
-              f"{_percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
+            print(_line(name, measure(engine, partial(get, clients[who], path, headers),
+                                      args.repeat)))
+        print(_line("POST /api/v1/bookings",
+                    measure(engine, partial(book, public, made["slots"]), args.repeat)))
     engine.dispose()
 
 

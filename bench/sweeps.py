@@ -21,24 +21,22 @@ It measures; it asserts nothing.
 
 import argparse
 import secrets
-import socket
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import SIZES, build, fresh_url
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from measuring import counting, network_options, open_network, percentile
 
+from factories import free_port
 from vr_booking.config import Settings
-from vr_booking.db import make_engine
 from vr_booking.jobs import SWEEPS, Sweep
 from vr_booking.services.notify.schedule import JOBS_BY_ID, PERIODIC_JOBS
 
@@ -54,45 +52,6 @@ class Discard:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Statements:
-    """The statements an engine ran while counting, with their durations."""
-
-    count: int = 0
-    slow_ms: float | None = None
-    slow: list[tuple[float, str]] = field(default_factory=list)
-    _started: float = 0.0
-
-
-@contextmanager
-def counting(engine: Engine, slow_ms: float | None = None) -> Iterator[Statements]:
-    """Count the statements run on ``engine``; keep those slower than ``slow_ms``."""
-    seen = Statements(slow_ms=slow_ms)
-
-    def before(_conn, _cursor, _statement, _parameters, _context, _many) -> None:
-        seen.count += 1
-        seen._started = time.perf_counter()
-
-    def after(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        took = (time.perf_counter() - seen._started) * 1000
-        if seen.slow_ms is not None and took >= seen.slow_ms:
-            seen.slow.append((took, " ".join(statement.split())))
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-
-
 @dataclass
 class Run:
     ms: float
@@ -102,15 +61,13 @@ class Run:
 
 
 def run_once(engine: Engine, settings: Settings, job: Sweep, slow_ms: float | None) -> Run:
-    with counting(engine, slow_ms) as seen:
+    with counting(engine) as seen:
         started = time.perf_counter()
         rows = job(engine, settings)
         took = (time.perf_counter() - started) * 1000
-    return Run(took, seen.count, rows, seen.slow)
-
-
-def _percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+    slow = [] if slow_ms is None else [(seconds * 1000, text) for text, seconds
+                                       in seen.longest.items() if seconds * 1000 >= slow_ms]
+    return Run(took, seen.count, rows, slow)
 
 
 def _period(job_id: str) -> str:
@@ -144,7 +101,7 @@ def print_table(results: dict[str, tuple[Run, list[Run]]]) -> None:
         statements = max(run.statements for run in runs)
         rows = sum(run.rows for run in runs)
         print(f"{job_id:20} {_period(job_id):>6} | {first.ms:9.1f} {first.statements:6d} "
-              f"{first.rows:7d} | {_percentile(times, 50):7.1f} {_percentile(times, 95):7.1f} "
+              f"{first.rows:7d} | {percentile(times, 50):7.1f} {percentile(times, 95):7.1f} "
               f"{statements:6d} {rows:5d}")
 
 
@@ -168,7 +125,7 @@ def _settings(url: str, smtp_port: int) -> Settings:
 def with_smtp(work: Callable[[int], None]) -> int:
     """Run ``work(port)`` with a discarding SMTP server listening; returns mails received."""
     handler = Discard()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         work(controller.port)
@@ -179,18 +136,11 @@ def with_smtp(work: Callable[[int], None]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--size", choices=list(SIZES), default="small")
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--url", help="an already generated network (skips generation)")
+    network_options(parser, repeat=20)
     parser.add_argument("--slow", type=float, metavar="MS",
                         help="list steady-state statements slower than MS")
     args = parser.parse_args()
-    url = args.url
-    if url is None:
-        url = fresh_url(args.db, args.size)
-        build(url, args.size)
-    engine = make_engine(url)
+    url, engine = open_network(args)
 
     def work(port: int) -> None:
         results = measure(engine, _settings(url, port), args.repeat, args.slow)

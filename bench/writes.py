@@ -21,9 +21,8 @@ import secrets
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,15 +30,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import SIZES, build, fresh_url
-from routes import _percentile, _staff
+from measuring import Statements, counting, network_options, open_network, percentile
+from routes import _staff
 
 from vr_booking.config import Settings
-from vr_booking.db import make_engine
 from vr_booking.models import Centre, Headset, VRSession
 from vr_booking.web.app import create_app
 from vr_booking.web.collector import settle_after_start_up
@@ -47,26 +45,6 @@ from vr_booking.web.collector import settle_after_start_up
 HUB = "hub-001"
 BORROWER = "hub-001-1"
 TODAY_SLOT_MINUTES = 20
-
-
-@dataclass
-class Statements:
-    """Statements run on the engine while ``active``: how many, and the time per statement
-    text (durations from SQLAlchemy's cursor events)."""
-
-    active: bool = False
-    count: int = 0
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    _started: list[float] = field(default_factory=list)
-
-    def before(self, _conn, _cursor, _statement, _parameters, _context, _many) -> None:
-        self._started.append(time.perf_counter())
-
-    def after(self, _conn, _cursor, statement, _parameters, _context, _many) -> None:
-        elapsed = time.perf_counter() - self._started.pop()
-        if self.active:
-            self.count += 1
-            self.seconds[" ".join(statement.split())] += elapsed
 
 
 @dataclass
@@ -84,25 +62,18 @@ def timed(engine: Engine, name: str, repeat: int, request: Callable[[Any], httpx
     """``request(before(n))`` for n = 0 (warm-up) then 1..repeat, timed and counted; what
     ``before`` makes and ``after`` undoes is neither."""
     counted = Statements()
-    event.listen(engine, "before_cursor_execute", counted.before)
-    event.listen(engine, "after_cursor_execute", counted.after)
-    try:
-        times, status = [], 0
-        for n in range(repeat + 1):
-            made = before(n)
-            counted.active = n > 0
+    times, status = [], 0
+    for n in range(repeat + 1):
+        made = before(n)
+        with counting(engine, counted if n > 0 else Statements()):
             started = time.perf_counter()
             response = request(made)
             elapsed = time.perf_counter() - started
-            counted.active = False
-            status = _check(name, response)
-            after(response)
-            if n > 0:
-                times.append(elapsed)
-        return Result(name, times, counted, status, repeat)
-    finally:
-        event.remove(engine, "before_cursor_execute", counted.before)
-        event.remove(engine, "after_cursor_execute", counted.after)
+        status = _check(name, response)
+        after(response)
+        if n > 0:
+            times.append(elapsed)
+    return Result(name, times, counted, status, repeat)
 
 
 def _check(name: str, response: httpx.Response) -> int:
@@ -253,8 +224,8 @@ def report(results: list[Result], slowest: int) -> None:
           f"{'status':>7}")
     for r in results:
         sql = sum(r.statements.seconds.values()) / r.repeat
-        print(f"{r.name:34} {_percentile(r.times, 50) * 1000:8.1f} "
-              f"{_percentile(r.times, 95) * 1000:8.1f} {sql * 1000:7.1f} "
+        print(f"{r.name:34} {percentile(r.times, 50) * 1000:8.1f} "
+              f"{percentile(r.times, 95) * 1000:8.1f} {sql * 1000:7.1f} "
               f"{r.statements.count // r.repeat:11d} {r.status:7d}")
     for r in results if slowest else []:
         print(f"\n{r.name}: slowest statements (ms a request)")
@@ -265,18 +236,11 @@ def report(results: list[Result], slowest: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--size", choices=list(SIZES), default="small")
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--url", help="an already generated network (skips generation)")
+    network_options(parser, repeat=30)
     parser.add_argument("--slowest", type=int, default=0,
                         help="print each route's N slowest statements")
     args = parser.parse_args()
-    url = args.url
-    if url is None:
-        url = fresh_url(args.db, args.size)
-        build(url, args.size)
-    engine = make_engine(url)
+    url, engine = open_network(args)
     made = _staff(engine, HUB)
     settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp()),
                         secret_key=secrets.token_urlsafe(32), base_url="http://bench",
