@@ -4,9 +4,11 @@ SQL statements, on a synthetic network (bench/network.py).
     python bench/routes.py --db sqlite|postgres --size small|hubs40|large [--repeat 30]
 
 The app runs in this process (one worker) on the generated database; each route is asked
-``--repeat`` times after one warm-up request. It prints p50/p95 and statements per request,
-and the same for a visitor's booking (with an e-mail) of the hub's next open-access slots,
-one new visitor a request.
+``--repeat`` times after one warm-up request. It prints p50/p95, the p50 of the CPU time the
+process spent on a request (the app's whole work on SQLite; on PostgreSQL the server's part
+is not in it; unlike the times, it hardly moves with the machine's load) and statements per
+request; then the same for a visitor's booking (with an e-mail) of the hub's next
+open-access slots, one new visitor a request.
 It measures; it asserts nothing.
 """
 
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -59,17 +62,28 @@ def _staff(engine, hub_slug: str) -> dict[str, str]:
     return {"token": token, "slot": slots[0], "slots": slots}
 
 
-def measure(engine, ask: Callable[[int], int], repeat: int) -> tuple[list[float], int, int]:
-    """``ask(n)`` (a request's status) once to warm up, then timed for n = 1..repeat: times,
-    statements a request, the last status."""
+@dataclass
+class Measured:
+    """A route asked ``repeat`` times: wall and CPU seconds of each request, statements a
+    request, the last status."""
+
+    times: list[float]
+    cpu: list[float]
+    statements: int
+    status: int
+
+
+def measure(engine, ask: Callable[[int], int], repeat: int) -> Measured:
+    """``ask(n)`` (a request's status) once to warm up, then timed for n = 1..repeat."""
     ask(0)
-    times, status = [], 0
+    times, cpu, status = [], [], 0
     with counting(engine) as seen:
         for n in range(1, repeat + 1):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             status = ask(n)
             times.append(time.perf_counter() - started)
-    return times, seen.count // repeat, status
+            cpu.append(time.process_time() - used)
+    return Measured(times, cpu, seen.count // repeat, status)
 
 
 def get(client: TestClient, path: str, headers: dict, _n: int) -> int:
@@ -84,10 +98,11 @@ def book(client: TestClient, slots: list[int], n: int) -> int:
         "age_confirmed": True, "health_ack": True}).status_code
 
 
-def _line(name: str, measured: tuple[list[float], int, int]) -> str:
-    times, statements, status = measured
-    return (f"{name:34} {percentile(times, 50) * 1000:8.1f} "
-            f"{percentile(times, 95) * 1000:8.1f} {statements:11d} {status:7d}")
+def _line(name: str, measured: Measured) -> str:
+    return (f"{name:34} {percentile(measured.times, 50) * 1000:8.1f} "
+            f"{percentile(measured.times, 95) * 1000:8.1f} "
+            f"{percentile(measured.cpu, 50) * 1000:8.1f} "
+            f"{measured.statements:11d} {measured.status:7d}")
 
 
 def main() -> None:
@@ -111,7 +126,8 @@ def main() -> None:
         clients = {"public": public, "admin": admin, "manager": manager, "desk": desk,
                    "api": public}
         print(f"size={args.size} db={engine.dialect.name} repeat={args.repeat}")
-        print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'statements':>11} {'status':>7}")
+        print(f"{'route':34} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'statements':>11} "
+              f"{'status':>7}")
         for name, (who, path) in network_routes(hub, made["slot"], "tech").items():
             headers = {"Authorization": f"Bearer {token}"} if who == "api" else {}
             print(_line(name, measure(engine, partial(get, clients[who], path, headers),

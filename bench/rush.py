@@ -7,9 +7,12 @@ against a real server, beside the floor (a bare one-row insert on the same stack
 For every (workers, clients) it starts `vr-booking serve` on a fresh database (one centre,
 10 headsets, next Wednesday's six 20-minute slots) and bench/floor_app.py, warms both up
 (200 requests each, sequentially, at another centre / into the floor's table), sends one
-request per client all at once, and prints throughput, p50/p95/p99, errors (5xx or transport), the
-confirmed count against the capacity, the booking/floor ratio, the servers' peak memory and,
-on PostgreSQL, how many lock requests were waiting (sampled every 20 ms during the rush).
+request per client all at once, and prints throughput, p50/p95/p99, errors (5xx or
+transport), the confirmed count against the capacity, the booking/floor ratio, the CPU
+time each server spent a request (its processes' user and system time during the rush,
+divided by the requests: unlike throughput, it hardly moves with the machine's load), the
+servers' peak memory and, on PostgreSQL, how many lock requests were waiting (sampled every
+20 ms during the rush).
 ``--email``: every visitor gives an e-mail address (so each booking queues its e-mail).
 It measures; it asserts nothing.
 """
@@ -136,14 +139,28 @@ async def fire(url: str, bodies: list[dict]) -> Run:
     return Run(seconds, [latency for _code, latency in results], codes)
 
 
-def peak_memory_mib(server: LiveServer) -> float:
-    """The largest resident set (VmHWM) of the server and its worker processes, summed."""
+def server_pids(server: LiveServer) -> list[int]:
+    """The server's process and its worker processes."""
     pids = [server.process.pid]
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
+    return pids
+
+
+def cpu_seconds(server: LiveServer) -> float:
+    """CPU time (user and system) the server and its workers have used so far."""
+    ticks = 0
+    for pid in server_pids(server):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def peak_memory_mib(server: LiveServer) -> float:
+    """The largest resident set (VmHWM) of the server and its worker processes, summed."""
     total = 0
-    for pid in pids:
+    for pid in server_pids(server):
         status = Path(f"/proc/{pid}/status")
         if status.exists():
             for line in status.read_text().splitlines():
@@ -197,9 +214,13 @@ def one_run(db: str, workers: int, clients: int, email: bool = False) -> str:
                   for n in range(clients)]
         waits = LockWaits(url)
         waits.start()
+        used = cpu_seconds(app)
         booking = asyncio.run(fire(f"{app.url}/api/v1/bookings", bodies))
+        booking_cpu = (cpu_seconds(app) - used) / clients * 1000
         waiting = waits.summary()
+        used = cpu_seconds(floor)
         base = asyncio.run(fire(f"{floor.url}/floor", [{"name": f"V{n}"} for n in range(clients)]))
+        floor_cpu = (cpu_seconds(floor) - used) / clients * 1000
         seats = httpx.get(f"{app.url}/api/v1/slots", params={"centre": "rush"}).json()["items"]
         memory = peak_memory_mib(app)
     finally:
@@ -211,7 +232,7 @@ def one_run(db: str, workers: int, clients: int, email: bool = False) -> str:
             f"{booking.percentile(50):7.0f} {booking.percentile(95):7.0f} "
             f"{booking.percentile(99):7.0f} {booking.errors:4d} {confirmed:4d}/{capacity:<4d} | "
             f"{base.throughput():7.1f} {booking.throughput() / base.throughput():6.2f} | "
-            f"{memory:6.0f} | {waiting}")
+            f"{booking_cpu:5.1f} {floor_cpu:5.1f} | {memory:6.0f} | {waiting}")
 
 
 def main() -> None:
@@ -224,7 +245,7 @@ def main() -> None:
     args = parser.parse_args()
     print("load average (1, 5, 15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print("database  w clients | book/s   p50ms   p95ms   p99ms  5xx conf/cap | floor/s  ratio "
-          "| peak MiB | waiting avg  max")
+          "| cpu ms: book floor | peak MiB | waiting avg  max")
     for db in args.db:
         for workers in args.workers:
             for clients in args.clients:
