@@ -6,8 +6,8 @@ SQL statements, on a synthetic network (bench/network.py).
 The app runs in this process (one worker) on the generated database; each route is asked
 ``--repeat`` times after one warm-up request. It prints p50/p95, the p50 of the CPU time the
 process spent on a request (the app's whole work on SQLite; on PostgreSQL the server's part
-is not in it; unlike the times, it hardly moves with the machine's load) and statements per
-request; then the same for a visitor's booking (with an e-mail) of the hub's next
+is not in it; it leaves out waiting for a core, though a busy machine still slows it) and
+statements per request; then the same for a visitor's booking (with an e-mail) of the hub's next
 open-access slots, one new visitor a request.
 It measures; it asserts nothing.
 """

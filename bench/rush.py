@@ -10,7 +10,7 @@ For every (workers, clients) it starts `vr-booking serve` on a fresh database (o
 request per client all at once, and prints throughput, p50/p95/p99, errors (5xx or
 transport), the confirmed count against the capacity, the booking/floor ratio, the CPU
 time each server spent a request (its processes' user and system time during the rush,
-divided by the requests: unlike throughput, it hardly moves with the machine's load), the
+divided by the requests: it leaves out waiting for a core and for the database), the
 servers' peak memory and, on PostgreSQL, how many lock requests were waiting (sampled every
 20 ms during the rush).
 ``--email``: every visitor gives an e-mail address (so each booking queues its e-mail).
