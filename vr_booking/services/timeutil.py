@@ -2,6 +2,7 @@
 dates and times spelled out in the current language (Babel: pages and e-mails alike)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -35,12 +36,28 @@ def wall_clock_exists(day: date, at: time, zone: str) -> bool:
 def spoken_time(instant: datetime | time, zone: str | None = None) -> str:
     """"14:20" (fr) or "14:20" / "2:20 PM" as the language writes it; instants in ``zone``."""
     value = to_local(instant, zone) if zone and isinstance(instant, datetime) else instant
-    return format_time(value, "short", locale=current_language.get())
+    clock = value.replace(tzinfo=None) if isinstance(value, time) else value.time()
+    return _spoken_time(clock, current_language.get())
 
 
 def spoken_date(day: datetime | date, zone: str | None = None, fmt: str = "full") -> str:
     """"Mercredi 2 décembre 2026" / "Wednesday, December 2, 2026": the language's own form,
     its first letter capitalised (French writes weekdays in lower case mid-sentence only)."""
     value = to_local(day, zone).date() if zone and isinstance(day, datetime) else day
-    text = format_date(value, fmt, locale=current_language.get())
+    if isinstance(value, datetime):
+        value = value.date()
+    return _spoken_date(value, fmt, current_language.get())
+
+
+# Babel takes 20-30 µs a date or time; a page of the network's next slots spells the same
+# few dozen times and dates over and over (120 a home page). The short time format shows
+# the wall clock only, so a time is spelled from its local clock reading alone.
+@lru_cache(maxsize=4096)
+def _spoken_time(clock: time, language: str) -> str:
+    return format_time(clock, "short", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _spoken_date(day: date, fmt: str, language: str) -> str:
+    text = format_date(day, fmt, locale=language)
     return text[:1].upper() + text[1:]
