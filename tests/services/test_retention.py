@@ -24,6 +24,12 @@ from vr_booking.models import (
     utcnow,
 )
 from vr_booking.services.notify.privacy import booking_data, erase_booking
+from vr_booking.services.notify.retention import (
+    erase_expired_bookings,
+    erase_expired_rest,
+    expired_booking_ids,
+    expired_participant_ids,
+)
 from vr_booking.services.open_access.booking import BookingInput, browser_key_hash, create_booking
 
 SESSION_DAY = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # bookings made on Monday 12 Jan 2026
@@ -113,24 +119,56 @@ def test_a_backlog_is_erased_a_batch_a_transaction(db, engine, settings, history
                                                    time_machine, monkeypatch):
     slot, _tokens = history
     monkeypatch.setattr(jobs, "RETENTION_BATCH", 1)  # two bookings: two batches, then none
-    commits: list[int] = []
+    transactions: list[list[str]] = [[]]  # the first word of each statement, by transaction
 
-    def count(_connection) -> None:
-        commits.append(1)
+    def statement(_conn, _cursor, sql: str, *_args) -> None:
+        transactions[-1].append(sql.split()[0].upper())
+
+    def commit(_connection) -> None:
+        transactions.append([])
 
     time_machine.move_to(slot.ends_at + timedelta(days=366), tick=False)
-    event.listen(engine, "commit", count)
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
     try:
         assert erase_expired_data(engine, settings) == 3  # two bookings, one participant
     finally:
-        event.remove(engine, "commit", count)
-    assert len(commits) == 4  # a booking each, the empty third batch, the participants
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    writes = [t for t in transactions if "UPDATE" in t]
+    assert len(writes) == 3  # a booking each, then the participants
+    assert all("SELECT" not in t for t in writes)  # what to erase was read before, apart
     assert text_columns_containing(db, [*NEEDLES, *OTHER, PARTICIPANT]) == []
     assert db.exec(select(AuditEvent.summary).where(AuditEvent.action == "retention.erased")
                    .order_by(AuditEvent.id)).all() == [
         "personal data erased: 1 booking(s), 0 participant(s)",
         "personal data erased: 1 booking(s), 0 participant(s)",
         "personal data erased: 0 booking(s), 1 participant(s)"]
+
+
+def test_what_was_found_expired_is_asked_again_when_erased(db, engine, settings, history,
+                                                           time_machine):
+    """Between the search and the erasing, the session is flagged for the European Social
+    Fund (its people are kept longer): nothing of it is erased."""
+    slot, _tokens = history
+    time_machine.move_to(slot.ends_at + timedelta(days=366), tick=False)
+    db.info["settings"] = settings
+    found = expired_booking_ids(db, utcnow(), 10)
+    participants = expired_participant_ids(db, utcnow())
+    assert len(found) == 2
+    assert len(participants) == 1
+    vr_session = db.get(VRSession, slot.id)
+    vr_session.esf_reported = True
+    workshop = db.exec(select(VRSession).where(VRSession.id == db.get(
+        Participant, participants[0]).session_id)).one()
+    workshop.esf_reported = True
+    db.commit()
+    assert erase_expired_bookings(db, found, utcnow()) == 0
+    assert erase_expired_rest(db, participants, utcnow()) == 0
+    db.commit()
+    assert set(text_columns_containing(db, [NAME, EMAIL, OTHER[0], PARTICIPANT])) == {
+        "booking.name", "booking.email", "participant.display_name",
+        "outbox_message.to_address", "outbox_message.body_text"}
 
 
 def test_esf_participants_are_erased_after_the_esf_period(db, engine, settings, history,
