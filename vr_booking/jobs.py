@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine
 
 from vr_booking.config import Settings
-from vr_booking.db import session_scope
+from vr_booking.db import reading, session_scope
 from vr_booking.models import utcnow
 from vr_booking.services.admin.sessions import purge_sessions
 from vr_booking.services.desk.no_shows import release_no_shows
@@ -36,7 +36,7 @@ from vr_booking.services.notify.retention import (
     expired_participant_ids,
 )
 from vr_booking.services.notify.schedule import PERIODIC_JOBS
-from vr_booking.services.open_access.slots import generate_all_slots
+from vr_booking.services.open_access.slots import active_rules, extend_rule
 from vr_booking.services.open_access.waitlist import promote_waiting
 from vr_booking.services.reports.invitations import invite_to_survey
 from vr_booking.services.throttle import purge_old_counters
@@ -50,9 +50,16 @@ def send_mail(engine: Engine, settings: Settings) -> int:
 
 
 def extend_slots(engine: Engine, settings: Settings) -> int:
-    """Keep every rule's slots generated up to its horizon as the days go by."""
-    with session_scope(engine, settings=settings) as session:
-        return generate_all_slots(session, utcnow().date())
+    """Keep every rule's slots generated up to its horizon as the days go by, a rule a
+    transaction: in one transaction, the hourly run (~0.5 s at 40 hubs, three statements a
+    rule) held SQLite's write lock all along, every booking waiting."""
+    with session_scope(reading(engine), settings=settings) as session:
+        rules = active_rules(session)
+    created = 0
+    for rule_id, centre in rules:
+        with session_scope(engine, settings=settings) as session:
+            created += extend_rule(session, rule_id, centre, utcnow().date())
+    return created
 
 
 def mark_no_shows(engine: Engine, settings: Settings) -> int:
@@ -101,7 +108,7 @@ def erase_expired_data(engine: Engine, settings: Settings) -> int:
     history), held the single write lock and every booking waited; and a backlog (the first
     run on years of history, a scheduler stopped for months) erased in one transaction held
     it for seconds (326,080 bookings at 40 hubs: 6–8 s)."""
-    reader = engine.execution_options(sqlite_begin="DEFERRED")
+    reader = reading(engine)
     erased = 0
     while True:
         with session_scope(reader, settings=settings) as session:

@@ -2,8 +2,10 @@
 
 from datetime import date, time
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
+from vr_booking.jobs import extend_slots
 from vr_booking.models import (
     LONGEST_SESSION,
     OpenAccessRule,
@@ -11,7 +13,12 @@ from vr_booking.models import (
     SessionStatus,
     VRSession,
 )
-from vr_booking.services.open_access.slots import generate_slots, seat_times
+from vr_booking.services.open_access.slots import (
+    active_rules,
+    extend_rule,
+    generate_slots,
+    seat_times,
+)
 from vr_booking.services.timeutil import local_to_utc, to_local
 
 WEDNESDAY = date(2026, 12, 2)
@@ -95,3 +102,43 @@ def test_a_kept_slot_as_long_as_any_from_the_day_before_still_blocks_seats(db: S
     db.commit()
     created = generate_slots(db, rule, WEDNESDAY)
     assert [to_local(s.starts_at, "Europe/Paris").time() for s in created] == [time(0, 40)]
+
+
+def test_the_hourly_run_extends_each_rule_in_a_transaction_of_its_own(db: Session, engine,
+                                                                       settings, make_centre):
+    """So that bookings go on between rules (one transaction of every rule held SQLite's write
+    lock for half a second at 40 hubs); what to extend is listed in a read transaction."""
+    for slug in ("nord", "sud"):
+        centre = make_centre(slug, kind="hub")
+        db.add(OpenAccessRule(centre_id=centre.id, weekday=2, start_time=time(14),
+                              end_time=time(16), horizon_weeks=2))
+    db.commit()
+    transactions: list[list[str]] = [[]]  # the first word of each statement, by transaction
+
+    def statement(_conn, _cursor, sql: str, *_args) -> None:
+        transactions[-1].append(sql.split()[0].upper())
+
+    def commit(_connection) -> None:
+        transactions.append([])
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        created = extend_slots(engine, settings)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    assert created == 2 * 2 * 5  # two rules, two Wednesdays, five seats each
+    assert len([t for t in transactions if "INSERT" in t]) == 2
+    assert extend_slots(engine, settings) == 0  # idempotent
+
+
+def test_a_rule_deactivated_after_being_listed_is_not_extended(db: Session, make_centre):
+    rule = _rule(db, make_centre, horizon_weeks=2)
+    (listed_id, centre), = active_rules(db)
+    rule.is_active = False  # a manager, between the sweep's listing and its extension
+    db.add(rule)
+    db.commit()
+    assert listed_id == rule.id
+    assert extend_rule(db, listed_id, centre, date.today()) == 0
+    assert db.exec(select(VRSession).where(VRSession.rule_id == rule.id)).all() == []

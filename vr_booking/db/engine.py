@@ -50,6 +50,12 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
 
 
+def reading(engine: Engine) -> Engine:
+    """``engine`` for read-only transactions: on SQLite they begin ``DEFERRED``, so they
+    neither wait for the single write lock nor keep writers waiting."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)

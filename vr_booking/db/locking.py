@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from vr_booking.config import settings_for
+from vr_booking.db.engine import reading
 from vr_booking.db.ranges import ranges_overlap
 from vr_booking.models import LONGEST_SESSION, Centre, SessionKind, VRSession
 
@@ -116,7 +117,7 @@ def committed_reads(session: Session) -> Iterator[Session]:
     if session.get_bind().dialect.name != "sqlite":
         yield session
         return
-    with Session(session.get_bind().execution_options(sqlite_begin="DEFERRED"),
+    with Session(reading(session.get_bind()),
                  info=dict(session.info)) as reader:
         yield reader
 

@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from vr_booking.db import reading
 from vr_booking.models import StaffUser, utcnow
 from vr_booking.services.admin import tokens
 from vr_booking.services.admin.sessions import staff_for_session
@@ -58,7 +59,7 @@ def get_session(request: Request) -> Iterator[Session]:
     engine: Engine = request.app.state.engine
     read_only = request.method in SAFE_METHODS or getattr(request.state, "reads_only", False)
     if read_only:
-        engine = engine.execution_options(sqlite_begin="DEFERRED")
+        engine = reading(engine)
     info = {"settings": request.app.state.settings,
             UNIT_OF_WORK: "read" if read_only else "commit"}
     with Session(engine, expire_on_commit=False, info=info) as session:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vr_booking.db import LockTimeout, is_lock_failure
+from vr_booking.db import LockTimeout, is_lock_failure, reading
 from vr_booking.i18n import _
 from vr_booking.models import StaffUser
 from vr_booking.services.errors import DomainError
@@ -83,7 +83,7 @@ def _signed_in_staff(request: Request) -> StaffUser | None:
     dependencies ran); None when the database cannot say."""
     if "session" not in request.scope:
         return None
-    engine = request.app.state.engine.execution_options(sqlite_begin="DEFERRED")
+    engine = reading(request.app.state.engine)
     try:
         with Session(engine, expire_on_commit=False) as session:
             return optional_staff(request, session)

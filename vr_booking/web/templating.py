@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.routing import Router
 
 from vr_booking import __version__
+from vr_booking.db import reading
 from vr_booking.i18n import LANGUAGES, current_language, gettext, ngettext
 from vr_booking.labels import label
 from vr_booking.models import utcnow
@@ -100,7 +101,7 @@ def lang_attr(item: Any, field: str = "title") -> Markup:
 def mail_warning(request: Request) -> MailWarning | None:
     """For the staff layout: whether e-mails are stuck (read in a session of its own, only
     when a staff page is drawn, so that fragments and public pages pay nothing)."""
-    engine = request.app.state.engine.execution_options(sqlite_begin="DEFERRED")
+    engine = reading(request.app.state.engine)
     with Session(engine) as session:
         return find_mail_warning(session, request.app.state.settings, utcnow())
 

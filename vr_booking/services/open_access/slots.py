@@ -127,6 +127,22 @@ def generate_slots(session: Session, rule: OpenAccessRule, today: date,
     return created
 
 
+def active_rules(session: Session) -> list[tuple[int, Centre]]:
+    """The active rules' ids, each with its centre."""
+    rules = session.exec(select(OpenAccessRule.id, OpenAccessRule.centre_id)
+                         .where(col(OpenAccessRule.is_active))).all()
+    centres = {c.id: c for c in session.exec(select(Centre).where(
+        col(Centre.id).in_({centre_id for _rule, centre_id in rules})))}
+    return [(rule_id, centres[centre_id]) for rule_id, centre_id in rules]
+
+
+def extend_rule(session: Session, rule_id: int, centre: Centre, today: date) -> int:
+    """Generate one rule's missing slots (:func:`generate_slots`), the rule read again in
+    this transaction (it may have been deactivated since it was listed); returns how many."""
+    rule = session.get(OpenAccessRule, rule_id)
+    return len(generate_slots(session, rule, today, centre)) if rule else 0
+
+
 def generate_all_slots(session: Session, today: date) -> int:
     """Generate slots for every active rule; returns how many were created."""
     rules = session.exec(select(OpenAccessRule).where(col(OpenAccessRule.is_active))).all()
