@@ -29,6 +29,19 @@ class Inbox(Sink):
         return "250 OK"
 
 
+class Witness(Inbox):
+    """An inbox that notes, while it receives each message, how many of the app's database
+    connections are in use."""
+
+    def __init__(self, engine) -> None:
+        super().__init__()
+        self.engine, self.in_use = engine, []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.in_use.append(self.engine.pool.checkedout())
+        return await super().handle_DATA(server, session, envelope)
+
+
 @pytest.fixture
 def smtp() -> tuple[Inbox, int]:
     inbox = Inbox()
@@ -167,3 +180,21 @@ def test_the_calendar_is_built_when_sent_not_in_the_booking(db, engine, make_ope
     assert str(event["uid"]) == f"{booking.token}@vr-booking"
     assert str(event["url"]) == f"https://vr.example.org/b/{booking.token}"
     assert str(event["status"]) == "CONFIRMED"
+
+
+def test_no_transaction_is_open_while_the_mail_server_answers(db, engine, make_open_access,
+                                                              settings):
+    """A slow mail server would otherwise hold the database (on SQLite its single write lock,
+    every booking waiting) for as long as it takes to answer, each message."""
+    _booking_with_email(db, make_open_access)
+    witness = Witness(engine)
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", free_port()
+    controller = Controller(witness, hostname="127.0.0.1", port=settings.smtp_port)
+    controller.start()
+    try:
+        assert deliver_outbox(engine, settings, utcnow()) == 1
+    finally:
+        controller.stop()
+    assert witness.in_use == [0]
+    db.commit()
+    assert db.exec(select(OutboxMessage.sent_at)).one() is not None

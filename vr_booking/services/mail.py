@@ -17,6 +17,7 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, func, select
 
 from vr_booking.config import Settings
+from vr_booking.db import reading
 from vr_booking.i18n import current_language, gettext, ngettext
 from vr_booking.models import Booking, OutboxMessage
 from vr_booking.paths import TEMPLATES_DIR
@@ -155,28 +156,36 @@ def deliver_outbox(engine: Engine, settings: Settings, now: datetime, batch: int
 
 
 def _deliver_one(engine: Engine, settings: Settings, message_id: int, now: datetime) -> int:
-    with Session(engine, info={"settings": settings}) as session:
+    """Claim, build, send, record: each database step a short transaction of its own, and
+    none open while the mail server answers (on SQLite a write transaction open across the
+    conversation held the single write lock, every booking waiting up to the SMTP timeout)."""
+    with Session(engine) as session:
         if not _claim(session, message_id, now):
             return 0
         session.commit()
+    with Session(reading(engine), info={"settings": settings}) as session:
         message = session.get(OutboxMessage, message_id)
-        try:
-            _send(_as_email(session, message, settings, now), settings)
-        except (OSError, smtplib.SMTPException) as error:
-            log.warning("outbox %s: %s", message_id, error)
-            _record(session, message_id, last_error=str(error)[:500], claimed_at=None,
-                    send_after=now + RETRY_DELAY * message.attempts)
+        if message is None:  # erased with its booking since it was claimed
             return 0
-        _record(session, message_id, sent_at=now, last_error="")
-        return 1
+        email, attempts = _as_email(session, message, settings, now), message.attempts
+    try:
+        _send(email, settings)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("outbox %s: %s", message_id, error)
+        _record(engine, message_id, last_error=str(error)[:500], claimed_at=None,
+                send_after=now + RETRY_DELAY * attempts)
+        return 0
+    _record(engine, message_id, sent_at=now, last_error="")
+    return 1
 
 
-def _record(session: Session, message_id: int, **values: object) -> None:
+def _record(engine: Engine, message_id: int, **values: object) -> None:
     """Store a delivery's result; a conditional UPDATE, since the message may have been
     erased with its booking while it was being sent."""
-    session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
-                 .values(**values))
-    session.commit()
+    with Session(engine) as session:
+        session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+                     .values(**values))
+        session.commit()
 
 
 @dataclass(frozen=True)
