@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from babel.dates import format_time
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from factories import book, csrf_from, login
@@ -128,6 +129,50 @@ def test_without_javascript_the_answer_lands_on_the_message(client, desk):
     answer = post_code(client, desk.people[1].short_code)
     assert 'id="msg-checkin"' in answer.text  # the form's anchor: the browser lands on it
     assert f'id="msg-b{desk.people[1].id}"' in answer.text  # and in the row that changed
+
+
+class Transactions:
+    """The statements the app runs, by transaction: (read only?, first words)."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.seen = engine, []
+
+    def __enter__(self) -> "Transactions":
+        event.listen(self.engine, "begin", self.begin)
+        event.listen(self.engine, "before_cursor_execute", self.statement)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "begin", self.begin)
+        event.remove(self.engine, "before_cursor_execute", self.statement)
+
+    def begin(self, connection) -> None:
+        reads = connection.get_execution_options().get("sqlite_begin") == "DEFERRED"
+        self.seen.append((reads, []))
+
+    def statement(self, _conn, _cursor, sql: str, *_args) -> None:
+        if self.seen and not sql.startswith("BEGIN"):
+            self.seen[-1][1].append(sql.split()[0].upper())
+
+
+@pytest.mark.parametrize("outcome", ["checked in", "refused"])
+def test_the_board_answering_an_action_is_read_after_the_action_ends(client, desk, engine,
+                                                                     outcome):
+    """On SQLite a write transaction holds the database's single write lock: the board
+    (a hub's ~40 ms) is read and drawn after the check-in is committed (or the refusal
+    forgotten), in transactions that take no lock."""
+    code = desk.people[1].short_code if outcome == "checked in" else "ZZZZ-ZZZZ"
+    token = csrf_from(client, today_url())
+    with Transactions(engine) as transactions:
+        response = client.post("/staff/centres/hub/today/checkins?lang=en",
+                               data={"csrftoken": token, "code": code}, headers=HX)
+    assert response.status_code == (200 if outcome == "checked in" else 404)
+    *command, (last_reads, board) = [t for t in transactions.seen if t[1]]
+    assert last_reads  # the board's transaction takes no lock...
+    assert board.count("SELECT") >= 5  # ...and reads the whole board
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(board)
+    if outcome == "checked in":
+        assert any("UPDATE" in words for reads, words in command if not reads)
 
 
 def _code_for(case: str, db: Session, desk) -> str:

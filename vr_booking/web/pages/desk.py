@@ -22,7 +22,7 @@ from vr_booking.services.desk.day import desk_day
 from vr_booking.services.desk.people import holder_key
 from vr_booking.services.desk.walk_ins import GENDER_LABELS, add_walk_in
 from vr_booking.services.errors import DomainError
-from vr_booking.web.deps import CurrentStaff, SessionDep, discard
+from vr_booking.web.deps import CurrentStaff, SessionDep, discard, read_on
 from vr_booking.web.errors import status_of
 from vr_booking.web.params import FormId, FormText
 from vr_booking.web.routing import APIRouter
@@ -81,7 +81,9 @@ def refused(request: Request, session: Session, staff: StaffUser, centre: Centre
 def done(request: Request, session: Session, staff: StaffUser, centre: Centre,
          notice: str, values: dict | None = None, advice: str | None = None,
          keys: tuple[str, ...] = ("board",)):
-    """Say what the action did, next to the row it changed (shared by the desk's routers)."""
+    """Say what the action did, next to the row it changed (shared by the desk's routers);
+    the action is committed before the board is read again."""
+    read_on(session)
     return _page(request, session, staff, centre, flash=Flash(notice, keys, advice=advice),
                  values=values)
 
