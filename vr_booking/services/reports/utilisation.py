@@ -151,7 +151,7 @@ def _loan_ranges(session: Session, scope: Scope, period: Period, now: datetime):
 
 
 def _lender_zones(session: Session, loans, scope: Scope) -> dict[int, str]:
-    zones = {c.id: c.timezone for c in scope.centres}
+    zones = dict(scope.zones)
     missing = {loan.from_centre_id for loan in loans} - zones.keys()
     if missing:
         zones.update(session.exec(select(Centre.id, Centre.timezone)
@@ -225,12 +225,21 @@ def headset_utilisation(session: Session, scope: Scope, period: Period, now: dat
         return Utilisation()
     used = _used(session, scope, period)
     available = _available(session, scope, period, now)
-    result = Utilisation(by_centre={c: Usage() for c in scope.ids})
-    seen = [key for key in used.keys() | available.keys() if key[1] in result.by_centre]
-    for key in seen:
-        result.by_centre[key[1]].add(used.get(key, 0.0), available.get(key, 0.0))
-    result.headset_count = len({headset_id for headset_id, _centre in seen})
-    if per_headset and seen:
+    by_centre = {c: Usage() for c in scope.ids}
+    headsets: set[int] = set()
+    # Each figure's rows added apart (a network has thousands): the keys seen in both need
+    # no union, and most centres' sums are one attribute away.
+    for (headset_id, centre), seconds in used.items():
+        if centre in by_centre:
+            by_centre[centre].used_seconds += seconds
+            headsets.add(headset_id)
+    for (headset_id, centre), seconds in available.items():
+        if centre in by_centre:
+            by_centre[centre].available_seconds += seconds
+            headsets.add(headset_id)
+    result = Utilisation(by_centre, headset_count=len(headsets))
+    if per_headset and headsets:
+        seen = [key for key in used.keys() | available.keys() if key[1] in by_centre]
         result.by_headset = _by_headset(session, scope, seen, used, available)
     return result
 
