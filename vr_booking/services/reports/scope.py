@@ -41,9 +41,14 @@ class Scope:
     centre: Centre | None = None
     every_centre: bool = False  # an administrator's network: SQL needs no list of centres
 
-    @property
+    @cached_property
     def ids(self) -> list[int]:
         return [c.id for c in self.centres]
+
+    @cached_property
+    def zones(self) -> dict[int, str]:
+        """Centre id → time zone (a network's loans ask for their lenders' zones)."""
+        return {c.id: c.timezone for c in self.centres}
 
     @cached_property
     def by_id(self) -> dict[int, Centre]:
