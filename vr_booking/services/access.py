@@ -4,6 +4,9 @@ Every capability asks here, so that "a manager of this centre" means the same th
 page and in the API.
 """
 
+from typing import Any
+
+from sqlalchemy import Row, Select
 from sqlmodel import Session, col, select
 
 from vr_booking.i18n import _
@@ -51,10 +54,19 @@ def sees_centre(session: Session, user: StaffUser, centre_id: int) -> bool:
 def visible_centres(session: Session, user: StaffUser) -> list[Centre]:
     """The centres this user may see, by name (an admin's without a list of every id: one
     parameter a centre was most of the cost of this query on a network)."""
-    query = select(Centre).order_by(Centre.name)
+    return list(session.exec(_visible(session, user, select(Centre).order_by(Centre.name))))
+
+
+def visible_centre_rows(session: Session, user: StaffUser, *columns: Any) -> list[Row]:
+    """:func:`visible_centres` as rows of some of their columns, for a page reading a few
+    attributes of hundreds of centres (loading a network's 360 as objects took 3 ms)."""
+    return list(session.exec(_visible(session, user, select(*columns).order_by(Centre.name))))
+
+
+def _visible(session: Session, user: StaffUser, query: Select) -> Select:
     if user.role != Role.admin:
         query = query.where(col(Centre.id).in_(visible_centre_ids(session, user)))
-    return list(session.exec(query))
+    return query
 
 
 def require_centre(session: Session, user: StaffUser, slug: str) -> Centre:

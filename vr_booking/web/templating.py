@@ -50,18 +50,29 @@ def report_rows(rows: list[list[Any]], columns: list[Any]) -> Markup:
     openers = [f'<td data-label="{escape(c.title)}"{num if c.numeric else ""}>'
                for c in columns[1:]]
     numeric = [c.numeric for c in columns[1:]]
+    numbers: dict[int | str, str] = {}  # figures repeat (0, 20.0…): each written once
     lines = []
     for header, *values in rows:
         cells = [f'<tr><th scope="row">{escape(header)}</th>']
         for opener, is_numeric, value in zip(openers, numeric, values, strict=True):
             if is_numeric and (type(value) in PLAIN_NUMBERS  # the usual case, without ABCs
                                or (isinstance(value, Number) and not isinstance(value, bool))):
-                text = local_number(value)
+                text = _number_text(value, numbers)
             else:
                 text = "—" if value is None else escape(value)
             cells.append(f"{opener}{text}</td>")
         lines.append("".join(cells) + "</tr>")
     return Markup("\n    ".join(lines))  # noqa: S704 (every value above is escaped)
+
+
+def _number_text(value: Any, known: dict[int | str, str]) -> str:
+    """:func:`local_number` of ``value``, kept in ``known`` by the int or the float's repr
+    (not by the value: -0.0 == 0.0, and Babel writes them apart)."""
+    key = value if type(value) is int else repr(value)
+    text = known.get(key)
+    if text is None:
+        text = known[key] = local_number(value)
+    return text
 
 
 def local_percent(value: float | None) -> str:

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from vr_booking.models import Centre, IncidentKind, SessionKind
+from vr_booking.models import IncidentKind, SessionKind
 from vr_booking.services.reports.activity import People, people_served, sessions_by_kind
 from vr_booking.services.reports.answers import Answers, Comment, survey_figures
 from vr_booking.services.reports.incidents import incidents_by_kind
-from vr_booking.services.reports.scope import Period, Scope
+from vr_booking.services.reports.scope import Period, ReportCentre, Scope
 from vr_booking.services.reports.utilisation import HeadsetUsage, Usage, headset_utilisation
 from vr_booking.services.reports.watching import Watched, videos_watched
 
@@ -24,7 +24,7 @@ from vr_booking.services.reports.watching import Watched, videos_watched
 class Figures:
     """The figures of one centre, or of the whole scope (``centre`` None)."""
 
-    centre: Centre | None = None
+    centre: ReportCentre | None = None
     sessions: Counter[str] = field(default_factory=Counter)
     people: People = field(default_factory=People)
     usage: Usage = field(default_factory=Usage)

@@ -7,17 +7,22 @@ the row's centre; centres are grouped by zone, so the condition has one branch a
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, case, false, or_
 from sqlmodel import Session
 
 from vr_booking.i18n import _
 from vr_booking.models import Centre, Role, StaffUser
-from vr_booking.services.access import is_manager, require_managed_centre, visible_centres
+from vr_booking.services.access import (
+    is_manager,
+    require_managed_centre,
+    visible_centre_rows,
+)
 from vr_booking.services.errors import Forbidden, InvalidInput
 from vr_booking.services.timeutil import day_bounds, local_date
 
@@ -33,20 +38,38 @@ class Period:
     last: date
 
 
+class ReportCentre(Protocol):
+    """What a report reads of a centre: a :class:`Centre`, or a network's row of
+    :data:`CENTRE_COLUMNS`."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str
+
+
+CENTRE_COLUMNS = (Centre.id, Centre.slug, Centre.name, Centre.timezone)
+
+
 @dataclass
 class Scope:
     """The centres a report covers; ``centre`` is None for the network-wide view."""
 
-    centres: list[Centre]
+    centres: Sequence[ReportCentre]
     centre: Centre | None = None
     every_centre: bool = False  # an administrator's network: SQL needs no list of centres
 
-    @property
+    @cached_property
     def ids(self) -> list[int]:
         return [c.id for c in self.centres]
 
     @cached_property
-    def by_id(self) -> dict[int, Centre]:
+    def zones(self) -> dict[int, str]:
+        """Centre id → time zone (a network's loans ask for their lenders' zones)."""
+        return {c.id: c.timezone for c in self.centres}
+
+    @cached_property
+    def by_id(self) -> dict[int, ReportCentre]:
         return {c.id: c for c in self.centres}
 
     @cached_property
@@ -87,7 +110,8 @@ def report_scope(session: Session, user: StaffUser, slug: str | None) -> Scope:
         return Scope([centre], centre)
     if not is_manager(user):
         raise Forbidden("managers_only", _("Reports are for the centres' managers."))
-    return Scope(visible_centres(session, user), every_centre=user.role == Role.admin)
+    return Scope(visible_centre_rows(session, user, *CENTRE_COLUMNS),
+                 every_centre=user.role == Role.admin)
 
 
 def period_shortcuts(today: date) -> list[tuple[str, Period]]:
