@@ -24,6 +24,7 @@ from datetime import time as clock
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from vr_booking import migrations
@@ -219,7 +220,8 @@ def main() -> None:
     url = args.url or fresh_url(args.db, args.size)
     started = time.perf_counter()
     counts = build(url, args.size)
-    print(f"{args.size} on {args.db}: {counts} in {time.perf_counter() - started:.0f} s",
+    print(f"{args.size} on {make_url(url).get_backend_name()}: {counts} in "
+          f"{time.perf_counter() - started:.0f} s",
           file=sys.stderr)
     print(url)
 
