@@ -56,9 +56,9 @@ def extend_slots(engine: Engine, settings: Settings) -> int:
     with session_scope(reading(engine), settings=settings) as session:
         rules = active_rules(session)
     created = 0
-    for rule_id, centre in rules:
+    for rule, centre in rules:
         with session_scope(engine, settings=settings) as session:
-            created += extend_rule(session, rule_id, centre, utcnow().date())
+            created += extend_rule(session, rule.id, centre, utcnow().date())
     return created
 
 

@@ -2,9 +2,9 @@
 
 from datetime import date, time
 
-from sqlalchemy import event
 from sqlmodel import Session, select
 
+from factories import Transactions
 from vr_booking.jobs import extend_slots
 from vr_booking.models import (
     LONGEST_SESSION,
@@ -113,29 +113,17 @@ def test_the_hourly_run_extends_each_rule_in_a_transaction_of_its_own(db: Sessio
         db.add(OpenAccessRule(centre_id=centre.id, weekday=2, start_time=time(14),
                               end_time=time(16), horizon_weeks=2))
     db.commit()
-    transactions: list[list[str]] = [[]]  # the first word of each statement, by transaction
-
-    def statement(_conn, _cursor, sql: str, *_args) -> None:
-        transactions[-1].append(sql.split()[0].upper())
-
-    def commit(_connection) -> None:
-        transactions.append([])
-
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "commit", commit)
-    try:
+    with Transactions(engine) as watched:
         created = extend_slots(engine, settings)
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "commit", commit)
     assert created == 2 * 2 * 5  # two rules, two Wednesdays, five seats each
-    assert len([t for t in transactions if "INSERT" in t]) == 2
+    assert len([words for _reads, words in watched.recorded if "INSERT" in words]) == 2
     assert extend_slots(engine, settings) == 0  # idempotent
 
 
 def test_a_rule_deactivated_after_being_listed_is_not_extended(db: Session, make_centre):
     rule = _rule(db, make_centre, horizon_weeks=2)
-    (listed_id, centre), = active_rules(db)
+    (listed, centre), = active_rules(db)
+    listed_id = listed.id
     rule.is_active = False  # a manager, between the sweep's listing and its extension
     db.add(rule)
     db.commit()

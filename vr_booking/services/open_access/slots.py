@@ -127,13 +127,12 @@ def generate_slots(session: Session, rule: OpenAccessRule, today: date,
     return created
 
 
-def active_rules(session: Session) -> list[tuple[int, Centre]]:
-    """The active rules' ids, each with its centre."""
-    rules = session.exec(select(OpenAccessRule.id, OpenAccessRule.centre_id)
-                         .where(col(OpenAccessRule.is_active))).all()
+def active_rules(session: Session) -> list[tuple[OpenAccessRule, Centre]]:
+    """The active rules, each with its centre."""
+    rules = session.exec(select(OpenAccessRule).where(col(OpenAccessRule.is_active))).all()
     centres = {c.id: c for c in session.exec(select(Centre).where(
-        col(Centre.id).in_({centre_id for _rule, centre_id in rules})))}
-    return [(rule_id, centres[centre_id]) for rule_id, centre_id in rules]
+        col(Centre.id).in_({rule.centre_id for rule in rules})))}
+    return [(rule, centres[rule.centre_id]) for rule in rules]
 
 
 def extend_rule(session: Session, rule_id: int, centre: Centre, today: date) -> int:
@@ -144,12 +143,9 @@ def extend_rule(session: Session, rule_id: int, centre: Centre, today: date) -> 
 
 
 def generate_all_slots(session: Session, today: date) -> int:
-    """Generate slots for every active rule; returns how many were created."""
-    rules = session.exec(select(OpenAccessRule).where(col(OpenAccessRule.is_active))).all()
-    centres = {c.id: c for c in session.exec(select(Centre).where(
-        col(Centre.id).in_({rule.centre_id for rule in rules})))}
-    return sum(len(generate_slots(session, rule, today, centres[rule.centre_id]))
-               for rule in rules)
+    """Generate slots for every active rule, in this transaction; returns how many."""
+    return sum(len(generate_slots(session, rule, today, centre))
+               for rule, centre in active_rules(session))
 
 
 @dataclass
