@@ -25,6 +25,7 @@ import pytest
 import qrcode
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
+from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from vr_booking.models import (
@@ -173,6 +174,33 @@ race_control = pytest.mark.skipif(
     TEST_DB != "postgres",
     reason="a race test's control needs PostgreSQL (VR_BOOKING_TEST_DB=postgres): on SQLite, "
            "BEGIN IMMEDIATE serialises every write even without the centre lock")
+
+
+# --- transactions as run --------------------------------------------------------------------
+
+class Transactions:
+    """The statements an engine runs while watched, by transaction: (read only?, the first
+    word of each statement), the transaction's ``BEGIN`` left out."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.recorded = engine, []
+
+    def __enter__(self) -> "Transactions":
+        event.listen(self.engine, "begin", self.begin)
+        event.listen(self.engine, "before_cursor_execute", self.statement)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "begin", self.begin)
+        event.remove(self.engine, "before_cursor_execute", self.statement)
+
+    def begin(self, connection) -> None:
+        reads = connection.get_execution_options().get("sqlite_begin") == "DEFERRED"
+        self.recorded.append((reads, []))
+
+    def statement(self, _conn, _cursor, sql: str, *_args) -> None:
+        if self.recorded and not sql.startswith("BEGIN"):
+            self.recorded[-1][1].append(sql.split()[0].upper())
 
 
 # --- rows as stored -------------------------------------------------------------------------

@@ -6,10 +6,9 @@ anonymous counts are what they were."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, func, select
 
-from factories import text_columns_containing
+from factories import Transactions, text_columns_containing
 from vr_booking import jobs
 from vr_booking.jobs import erase_expired_data, remind_visitors
 from vr_booking.models import (
@@ -119,23 +118,10 @@ def test_a_backlog_is_erased_a_batch_a_transaction(db, engine, settings, history
                                                    time_machine, monkeypatch):
     slot, _tokens = history
     monkeypatch.setattr(jobs, "RETENTION_BATCH", 1)  # two bookings: two batches, then none
-    transactions: list[list[str]] = [[]]  # the first word of each statement, by transaction
-
-    def statement(_conn, _cursor, sql: str, *_args) -> None:
-        transactions[-1].append(sql.split()[0].upper())
-
-    def commit(_connection) -> None:
-        transactions.append([])
-
     time_machine.move_to(slot.ends_at + timedelta(days=366), tick=False)
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "commit", commit)
-    try:
+    with Transactions(engine) as watched:
         assert erase_expired_data(engine, settings) == 3  # two bookings, one participant
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "commit", commit)
-    writes = [t for t in transactions if "UPDATE" in t]
+    writes = [words for _reads, words in watched.recorded if "UPDATE" in words]
     assert len(writes) == 3  # a booking each, then the participants
     assert all("SELECT" not in t for t in writes)  # what to erase was read before, apart
     assert text_columns_containing(db, [*NEEDLES, *OTHER, PARTICIPANT]) == []

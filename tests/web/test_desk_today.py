@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from babel.dates import format_time
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session, select
 
-from factories import book, csrf_from, login
+from factories import Transactions, book, csrf_from, login
 from vr_booking.models import Booking, Participant
 from vr_booking.services.timeutil import to_local
 
@@ -131,30 +130,6 @@ def test_without_javascript_the_answer_lands_on_the_message(client, desk):
     assert f'id="msg-b{desk.people[1].id}"' in answer.text  # and in the row that changed
 
 
-class Transactions:
-    """The statements the app runs, by transaction: (read only?, first words)."""
-
-    def __init__(self, engine) -> None:
-        self.engine, self.seen = engine, []
-
-    def __enter__(self) -> "Transactions":
-        event.listen(self.engine, "begin", self.begin)
-        event.listen(self.engine, "before_cursor_execute", self.statement)
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        event.remove(self.engine, "begin", self.begin)
-        event.remove(self.engine, "before_cursor_execute", self.statement)
-
-    def begin(self, connection) -> None:
-        reads = connection.get_execution_options().get("sqlite_begin") == "DEFERRED"
-        self.seen.append((reads, []))
-
-    def statement(self, _conn, _cursor, sql: str, *_args) -> None:
-        if self.seen and not sql.startswith("BEGIN"):
-            self.seen[-1][1].append(sql.split()[0].upper())
-
-
 @pytest.mark.parametrize("outcome", ["checked in", "refused"])
 def test_the_board_answering_an_action_is_read_after_the_action_ends(client, desk, engine,
                                                                      outcome):
@@ -163,11 +138,11 @@ def test_the_board_answering_an_action_is_read_after_the_action_ends(client, des
     forgotten), in transactions that take no lock."""
     code = desk.people[1].short_code if outcome == "checked in" else "ZZZZ-ZZZZ"
     token = csrf_from(client, today_url())
-    with Transactions(engine) as transactions:
+    with Transactions(engine) as watched:
         response = client.post("/staff/centres/hub/today/checkins?lang=en",
                                data={"csrftoken": token, "code": code}, headers=HX)
     assert response.status_code == (200 if outcome == "checked in" else 404)
-    *command, (last_reads, board) = [t for t in transactions.seen if t[1]]
+    *command, (last_reads, board) = [t for t in watched.recorded if t[1]]
     assert last_reads  # the board's transaction takes no lock...
     assert board.count("SELECT") >= 5  # ...and reads the whole board
     assert not {"INSERT", "UPDATE", "DELETE"} & set(board)
